@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "edge-agent",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "edge-agent", targets: ["edge-agent"]),
+        .library(name: "SLM", targets: ["SLM"]),
+        .library(name: "EdgeAgent", targets: ["EdgeAgent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Quantized dot products and the float primitives of the forward pass. C, because baseline-x86-64 Swift
+        // lowers SIMD fused multiply-adds and half-float conversions to library calls; each fast path is chosen at
+        // run time, so the binary stays portable.
+        .target(name: "SLMKernels"),
+        .target(
+            name: "SLM",
+            dependencies: ["SLMKernels"],
+            // The engine hands raw pointers into the memory map and the scratch buffers to its worker pool.
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(name: "EdgeAgent", dependencies: ["SLM"]),
+        .executableTarget(
+            name: "edge-agent",
+            dependencies: [
+                "EdgeAgent", "SLM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SLMKernelsTests", dependencies: ["SLMKernels"]),
+        .testTarget(name: "SLMTests", dependencies: ["SLM", "SLMKernels"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent"]),
+    ]
+)
