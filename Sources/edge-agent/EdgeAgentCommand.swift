@@ -2,5 +2,8 @@ import ArgumentParser
 
 @main
 struct EdgeAgentCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "edge-agent", abstract: "An offline command interpreter for MQTT devices.")
+    static let configuration = CommandConfiguration(
+        commandName: "edge-agent",
+        abstract: "Understands free-form device commands offline with a small language model.",
+        subcommands: [GenerateCommand.self, TokenizeCommand.self, BenchCommand.self])
 }

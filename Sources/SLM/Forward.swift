@@ -1,0 +1,130 @@
+import SLMKernels
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension Session {
+    /// The llama forward pass for a batch of tokens at positions `position ..< position + tokens.count`, written
+    /// in the order of the equations. Each token is one row of the scratch buffers. Matrix products run on the
+    /// pool, every thread taking a share of the output rows for all tokens at once, so a weight block is read once
+    /// per batch.
+    func forward(_ tokens: UnsafeBufferPointer<Int32>, computeLogits: Bool) {
+        let c = model.config
+        let w = model.weights
+        let n = tokens.count
+        let dim = c.embeddingLength
+        let qDim = c.queryDimension
+        let kvDim = c.kvDimension
+        let ffn = c.feedForwardLength
+        let headDim = c.headDimension
+        let groupSize = c.headCount / c.kvHeadCount
+        let scale = 1 / Float(headDim).squareRoot()
+
+        // token embeddings
+        for t in 0..<n {
+            w.tokenEmbedding.dequantizeRow(Int(tokens[t]), into: x + t * dim)
+        }
+        // the rotation angles of each position, shared by every layer
+        for t in 0..<n {
+            let angles = ropeAngles + t * headDim
+            let p = Float(position + t)
+            for i in 0..<headDim / 2 {
+                let theta = p * inverseFrequencies[i]
+                angles[2 * i] = cosf(theta)
+                angles[2 * i + 1] = sinf(theta)
+            }
+        }
+
+        for (layer, lw) in w.layers.enumerated() {
+            let layerCache = layer * contextLength * kvDim
+            // attention rmsnorm
+            normalize(x, into: xb, weights: lw.attentionNorm, tokens: n)
+            // q, k, v projections
+            multiply([(lw.query, q), (lw.key, k), (lw.value, v)], input: xb, width: dim, tokens: n)
+            // RoPE on queries and keys
+            for t in 0..<n {
+                slm_rope_pairs(q + t * qDim, Int64(c.headCount), Int64(headDim), ropeAngles + t * headDim)
+                slm_rope_pairs(k + t * kvDim, Int64(c.kvHeadCount), Int64(headDim), ropeAngles + t * headDim)
+            }
+            // append keys and values to the cache: (layer, position, kvDim) rows are contiguous for the batch
+            slm_f32_to_f16(k, keyCache + layerCache + position * kvDim, Int64(n * kvDim))
+            slm_f32_to_f16(v, valueCache + layerCache + position * kvDim, Int64(n * kvDim))
+            // grouped-query attention, causal: token t sees positions 0 ... position + t
+            let start = position
+            let contextLength = contextLength
+            pool.run { thread, threads in
+                let scratch = self.scores + thread * contextLength
+                for item in ThreadPool.share(of: n * c.headCount, thread: thread, threads: threads) {
+                    let (t, head) = item.quotientAndRemainder(dividingBy: c.headCount)
+                    let kvOffset = layerCache + (head / groupSize) * headDim
+                    slm_attention_f16(
+                        self.q + t * qDim + head * headDim, self.keyCache + kvOffset, self.valueCache + kvOffset,
+                        Int64(kvDim), Int64(start + t + 1), Int64(headDim), scale, scratch,
+                        self.attention + t * qDim + head * headDim)
+                }
+            }
+            // output projection and residual
+            multiply([(lw.attentionOutput, xb)], input: attention, width: qDim, tokens: n)
+            slm_add(x, xb, Int64(n * dim))
+            // feed-forward rmsnorm
+            normalize(x, into: xb, weights: lw.feedForwardNorm, tokens: n)
+            // SwiGLU: down(silu(gate(x)) * up(x))
+            multiply([(lw.gate, gate), (lw.up, up)], input: xb, width: dim, tokens: n)
+            slm_swiglu(gate, gate, up, Int64(n * ffn))
+            multiply([(lw.down, xb)], input: gate, width: ffn, tokens: n)
+            slm_add(x, xb, Int64(n * dim))
+        }
+
+        guard computeLogits else { return }
+        // final rmsnorm and the output projection, for the last token only
+        let last = x + (n - 1) * dim
+        normalize(last, into: xb, weights: w.outputNorm, tokens: 1)
+        multiply([(w.output, logits.baseAddress!)], input: xb, width: dim, tokens: 1)
+    }
+
+    /// RMS-normalizes `tokens` rows of the residual stream.
+    private func normalize(_ input: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>,
+                           weights: [Float], tokens: Int) {
+        let dim = model.config.embeddingLength
+        let epsilon = model.config.rmsEpsilon
+        weights.withUnsafeBufferPointer { w in
+            for t in 0..<tokens {
+                slm_rmsnorm(output + t * dim, input + t * dim, w.baseAddress!, Int64(dim), epsilon)
+            }
+        }
+    }
+
+    /// `output = matrix · input` for each pair, for `tokens` rows of `width` inputs, in one parallel step. Block
+    /// quantized matrices take the input quantized to 8 bits, as llama.cpp's do.
+    private func multiply(_ products: [(WeightMatrix, UnsafeMutablePointer<Float>)], input: UnsafeMutablePointer<Float>,
+                          width: Int, tokens: Int) {
+        // packed: token t's blocks start at t * width / 32, as the kernels expect
+        let stride = width / Int(SLM_QK)
+        if products.contains(where: { $0.0.type.isBlockQuantized }) {
+            for t in 0..<tokens {
+                slm_quantize_row_q8(input + t * width, quantized + t * stride, Int64(width))
+            }
+        }
+        let quantized = quantized
+        pool.run { thread, threads in
+            for (matrix, output) in products {
+                let rows = ThreadPool.share(of: matrix.rows, thread: thread, threads: threads, granularity: 16)
+                guard !rows.isEmpty else { continue }
+                if matrix.type.isBlockQuantized {
+                    slm_matmul_q(
+                        matrix.type.kernelType, matrix.data, matrix.rowBytes, quantized, Int64(width),
+                        output, Int64(matrix.rows), Int64(rows.lowerBound), Int64(rows.upperBound), Int64(tokens))
+                } else {
+                    slm_matmul_f(
+                        matrix.type.kernelType, matrix.data, matrix.rowBytes, input, Int64(width), Int64(width),
+                        output, Int64(matrix.rows), Int64(rows.lowerBound), Int64(rows.upperBound), Int64(tokens))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import SLMKernels
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A persistent pool of spinning workers for the forward pass.
+///
+/// A token costs a few hundred parallel steps, each followed by a barrier. Waking threads through a condition
+/// variable costs tens of microseconds a step, so workers spin on an atomic generation counter between steps and
+/// only park (on a condition variable) after a long idle spell, such as between two commands. The calling thread
+/// takes part as worker 0.
+public final class ThreadPool: @unchecked Sendable {
+    public let threadCount: Int
+
+    private typealias Job = (_ thread: Int, _ threads: Int) -> Void
+    private var job: Job = { _, _ in }
+    private let generation = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private var mutex = pthread_mutex_t()
+    private var wake = pthread_cond_t()
+    private var workers: [pthread_t] = []
+
+    /// Spins before a waiting worker parks: about a few milliseconds, far longer than the gap between two steps
+    /// of a token and between two tokens, far shorter than a pause between commands.
+    private static let spinsBeforeParking = 200_000
+
+    public init(threads: Int) {
+        precondition(threads >= 1, "a pool needs at least one thread")
+        threadCount = threads
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&wake, nil)
+        for index in 1..<max(threads, 1) {
+            let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
+            var thread = pthread_t()
+            let result = pthread_create(
+                &thread, nil,
+                { raw in
+                    let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+                    context.pool.workerLoop(index: context.index)
+                    return nil
+                }, context)
+            precondition(result == 0, "pthread_create failed: \(result)")
+            workers.append(thread)
+        }
+    }
+
+    deinit {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        generation.add(1, ordering: .sequentiallyConsistent)
+        pthread_mutex_lock(&mutex)
+        pthread_cond_broadcast(&wake)
+        pthread_mutex_unlock(&mutex)
+        for thread in workers { pthread_join(thread, nil) }
+        pthread_cond_destroy(&wake)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    /// Runs `body(thread, threadCount)` on every thread of the pool and returns when all have finished.
+    /// Not reentrant: one caller at a time.
+    public func run(_ body: (_ thread: Int, _ threads: Int) -> Void) {
+        if threadCount == 1 {
+            body(0, 1)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            job = body
+            finished.store(0, ordering: .relaxed)
+            generation.add(1, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                pthread_mutex_lock(&mutex)
+                pthread_cond_broadcast(&wake)
+                pthread_mutex_unlock(&mutex)
+            }
+            body(0, threadCount)
+            while finished.load(ordering: .acquiring) < threadCount - 1 { slm_spin_pause() }
+            job = { _, _ in }
+        }
+    }
+
+    /// Splits `count` items into one contiguous range per thread, each a multiple of `granularity` but the last.
+    @inline(__always)
+    public static func share(of count: Int, thread: Int, threads: Int, granularity: Int = 1) -> Range<Int> {
+        let units = (count + granularity - 1) / granularity
+        let start = units * thread / threads * granularity
+        let end = min(units * (thread + 1) / threads * granularity, count)
+        return start..<max(start, end)
+    }
+
+    private func workerLoop(index: Int) {
+        var seen = 0
+        while true {
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen {
+                spins += 1
+                if spins < Self.spinsBeforeParking {
+                    slm_spin_pause()
+                    continue
+                }
+                pthread_mutex_lock(&mutex)
+                sleepers.add(1, ordering: .sequentiallyConsistent)
+                while generation.load(ordering: .sequentiallyConsistent) == seen {
+                    pthread_cond_wait(&wake, &mutex)
+                }
+                sleepers.subtract(1, ordering: .sequentiallyConsistent)
+                pthread_mutex_unlock(&mutex)
+            }
+            seen = generation.load(ordering: .acquiring)
+            if stopping.load(ordering: .acquiring) { return }
+            job(index, threadCount)
+            finished.add(1, ordering: .releasing)
+        }
+    }
+
+    private final class WorkerContext {
+        let pool: ThreadPool
+        let index: Int
+        init(pool: ThreadPool, index: Int) {
+            self.pool = pool
+            self.index = index
+        }
+    }
+}
