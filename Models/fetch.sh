@@ -26,7 +26,7 @@ command -v python3 >/dev/null 2>&1 || die "python3 is missing; run Board/install
 
 # The JSON, zip and hashing work, in Python so that the script needs nothing beyond python3 and pip.
 # Subcommands: plan MANIFEST CACHE NAME | extract WHEEL MEMBER DEST SHA256
-IFS= read -r -d '' helper <<'PY' || true
+IFS= read -r -d '' pycode <<'PY' || true
 import hashlib, json, os, sys, tempfile, zipfile
 
 CHUNK = 1 << 20
@@ -119,10 +119,10 @@ if cmd == "plan":
 elif cmd == "extract":
     extract(*args)
 else:
-    sys.exit(f"fetch: internal error: unknown helper command {cmd}")
+    sys.exit(f"fetch: internal error: unknown subcommand {cmd}")
 PY
 
-py() { python3 -c "$helper" "$@"; }
+py() { python3 -c "$pycode" "$@"; }
 
 names=("$@")
 [[ ${#names[@]} -gt 0 ]] || names=("")  # the manifest's default
