@@ -102,7 +102,8 @@ public struct ChatTemplate: Equatable, Sendable {
     static func defaultChatMLSystemPrompt(in template: String) -> String? {
         let opening = "<|im_start|>system\n"
         for text in jinjaTexts(template) {
-            guard let start = text.firstRange(of: opening), let end = text[start.upperBound...].firstRange(of: "<|im_end|>"),
+            guard let start = text.firstRange(of: opening),
+                let end = text[start.upperBound...].firstRange(of: "<|im_end|>"),
                 start.upperBound < end.lowerBound
             else { continue }
             return String(text[start.upperBound..<end.lowerBound])
@@ -128,7 +129,9 @@ public struct ChatTemplate: Equatable, Sendable {
             let close: Character = characters[i + 1] == "{" ? "}" : characters[i + 1]
             i += 2
             // Inside a tag: collect string literals until the closing delimiter.
-            while i < characters.count, !(characters[i] == close && i + 1 < characters.count && characters[i + 1] == "}") {
+            while i < characters.count,
+                !(characters[i] == close && i + 1 < characters.count && characters[i + 1] == "}")
+            {
                 guard characters[i] == "'" || characters[i] == "\"", close != "#" else {
                     i += 1
                     continue

@@ -42,13 +42,13 @@ enum PreTokenizer: Sendable {
         case .gpt2:
             scalars.gpt2(all, emit)
         case .isolatedDigits:
-            scalars.isolate(all, where: { scalars.classes[$0] & CharClass.number != 0 }, single: true) { chunk in
+            scalars.isolate(all, CharClass.number, single: true) { chunk in
                 scalars.gpt2(chunk, emit)
             }
         case .fallback:
-            scalars.isolate(all, where: { scalars.classes[$0] & CharClass.punctuation != 0 }, single: false) { chunk in
+            scalars.isolate(all, CharClass.punctuation, single: false) { chunk in
                 scalars.gpt2(chunk) { word in
-                    scalars.isolate(word, where: { scalars.classes[$0] & CharClass.number != 0 }, single: false) {
+                    scalars.isolate(word, CharClass.number, single: false) {
                         scalars.asciiDigitTriples($0, emit)
                     }
                 }
@@ -142,19 +142,19 @@ struct ScalarRun {
         range.contains(i) && classes[i] & (CharClass.letter | CharClass.number | CharClass.whitespace) == 0
     }
 
-    /// Splits `range` so that each scalar matching `isolated` (or each run of them, unless `single`) is a piece of its
-    /// own, as a regex `\p{N}` (or `\p{N}+`) does; the text between is passed on as pieces too.
-    func isolate(_ range: Range<Int>, where isolated: (Int) -> Bool, single: Bool, _ piece: (Range<Int>) -> Void) {
+    /// Splits `range` so that each scalar of class `isolated` (or each run of them, unless `single`) is a piece of
+    /// its own, as a regex `\p{N}` (or `\p{N}+`) does; the text between is passed on as pieces too.
+    func isolate(_ range: Range<Int>, _ isolated: UInt8, single: Bool, _ piece: (Range<Int>) -> Void) {
         var start = range.lowerBound
         var i = start
         while i < range.upperBound {
-            guard isolated(i) else {
+            guard classes[i] & isolated != 0 else {
                 i += 1
                 continue
             }
             if start < i { piece(start..<i) }
             var end = i + 1
-            if !single { while end < range.upperBound && isolated(end) { end += 1 } }
+            if !single { while end < range.upperBound && classes[end] & isolated != 0 { end += 1 } }
             piece(i..<end)
             i = end
             start = end

@@ -42,7 +42,8 @@ public final class Tokenizer: Sendable {
         if gguf.metadata[GGUFKey.tokenTypes] != nil {
             types = try gguf.numbers(GGUFKey.tokenTypes).enumerated().map { id, number in
                 guard let raw = Int(exactly: number), let type = TokenType(rawValue: raw) else {
-                    throw TokenizerError.invalidMetadata(key: GGUFKey.tokenTypes, reason: "token \(id) has type \(number)")
+                    throw TokenizerError.invalidMetadata(
+                        key: GGUFKey.tokenTypes, reason: "token \(id) has type \(number)")
                 }
                 return type
             }
@@ -78,7 +79,8 @@ public final class Tokenizer: Sendable {
         }
         func check(_ id: Int32?, _ key: String) throws {
             if let id, id < 0 || Int(id) >= tokens.count {
-                throw TokenizerError.invalidMetadata(key: key, reason: "token id \(id) is outside the \(tokens.count) tokens")
+                throw TokenizerError.invalidMetadata(
+                    key: key, reason: "token id \(id) is outside the \(tokens.count) tokens")
             }
         }
         try check(bosID, GGUFKey.bosTokenID)
@@ -198,7 +200,8 @@ public final class Tokenizer: Sendable {
     }
 
     func pieceSlice(_ id: Int32, renderSpecial: Bool) -> ArraySlice<UInt8> {
-        precondition(id >= 0 && Int(id) < vocabularySize, "token id \(id) is outside the vocabulary of \(vocabularySize)")
+        precondition(
+            id >= 0 && Int(id) < vocabularySize, "token id \(id) is outside the vocabulary of \(vocabularySize)")
         switch tokenTypes[Int(id)] {
         case .control, .unknown, .unused: if !renderSpecial { return [] }
         case .normal, .userDefined, .byte, .undefined: break

@@ -4,7 +4,7 @@
 /// whose merge has the lowest rank (its line in `tokenizer.ggml.merges`) is merged, leftmost first among equals,
 /// until no pair has a merge. Token texts are stored with GPT-2's byte-to-character mapping (`ByteLevel`), so a merge
 /// list line such as "Ġ t" reads as " " + "t".
-struct BytePairEncoding: TokenizerModel {
+final class BytePairEncoding: TokenizerModel {
     let preTokenizer: PreTokenizer
     /// Emit a word that is itself a token as that token, without merging (llama.cpp sets this for Llama 3).
     let ignoreMerges: Bool
@@ -22,6 +22,9 @@ struct BytePairEncoding: TokenizerModel {
             ByteLevel.withCharacter(UInt8(byte)) { vocabulary.id($0) ?? -1 }
         }
         var table = MergeTable(capacity: merges.count)
+        // Trained vocabularies list each merge's result in merge order, so the next merged token is usually the one
+        // after the last: checking that one first saves a hash lookup per merge.
+        var lastMerged: Int32 = -1
         for (rank, merge) in merges.enumerated() {
             try Self.withUTF8(merge) { line in
                 // "left right": the separator is the first space after the first byte.
@@ -31,11 +34,15 @@ struct BytePairEncoding: TokenizerModel {
                 }
                 let left = UnsafeBufferPointer(rebasing: line[..<space])
                 let right = UnsafeBufferPointer(rebasing: line[(space + 1)...])
+                let next = Int(lastMerged) + 1
+                let merged =
+                    next < vocabulary.count && !vocabulary.hasRepeatedTexts && vocabulary.is(next, left, right)
+                    ? Int32(next) : vocabulary.id(left, right)
                 // A merge of texts that are not tokens could never apply to token ids: llama.cpp accepts such
                 // lines too, so they are skipped rather than rejected.
-                guard let a = vocabulary.id(left), let b = vocabulary.id(right), let merged = vocabulary.id(left, right)
-                else { return }
+                guard let a = vocabulary.id(left), let b = vocabulary.id(right), let merged else { return }
                 table.insert(a, b, rank: Int32(rank), merged: merged)
+                lastMerged = merged
             }
         }
         self.merges = table
@@ -86,7 +93,9 @@ struct BytePairEncoding: TokenizerModel {
             work.next[left] = Int32(after)
             if after >= 0 { work.previous[after] = Int32(left) }
             let before = Int(work.previous[left])
-            if before >= 0, let m = merges.find(work.ids[before], merge.merged) { work.push(rank: m.rank, left: before) }
+            if before >= 0, let m = merges.find(work.ids[before], merge.merged) {
+                work.push(rank: m.rank, left: before)
+            }
             if after >= 0, let m = merges.find(merge.merged, work.ids[after]) { work.push(rank: m.rank, left: left) }
         }
         var i = 0
@@ -165,17 +174,19 @@ enum ByteLevel {
 }
 
 /// Merge ranks keyed by the pair of token ids, in an open-addressing table: (left, right) → (rank, merged token).
+/// Each slot is a key and its value side by side, so a lookup touches one cache line.
 struct MergeTable: Sendable {
     private static let empty = UInt64.max
-    private var keys: [UInt64]
-    private var values: [UInt64]
+    /// key, value, key, value …: key = left << 32 | right, value = rank << 32 | merged.
+    private var slots: [UInt64]
+    private let mask: Int
     private let shift: UInt64
 
     init(capacity count: Int) {
         var bits: UInt64 = 4
         while 1 << bits < count * 2 { bits += 1 }
-        keys = [UInt64](repeating: Self.empty, count: 1 << bits)
-        values = [UInt64](repeating: 0, count: 1 << bits)
+        slots = [UInt64](repeating: Self.empty, count: 2 << bits)
+        mask = (1 << bits) - 1
         shift = 64 - bits
     }
 
@@ -183,29 +194,33 @@ struct MergeTable: Sendable {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
+    @inline(__always) private static func key(_ left: Int32, _ right: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
+    }
+
     /// Keeps the first rank given for a pair, as llama.cpp does for a repeated merge line.
     mutating func insert(_ left: Int32, _ right: Int32, rank: Int32, merged: Int32) {
-        let key = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
+        let key = Self.key(left, right)
         var slot = slot(key)
-        while keys[slot] != Self.empty {
-            if keys[slot] == key { return }
-            slot = (slot + 1) & (keys.count - 1)
+        while slots[2 * slot] != Self.empty {
+            if slots[2 * slot] == key { return }
+            slot = (slot + 1) & mask
         }
-        keys[slot] = key
-        values[slot] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
+        slots[2 * slot] = key
+        slots[2 * slot + 1] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
     }
 
     @inline(__always) func find(_ left: Int32, _ right: Int32) -> (rank: Int32, merged: Int32)? {
-        let key = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
+        let key = Self.key(left, right)
         var slot = slot(key)
         while true {
-            let found = keys[slot]
+            let found = slots[2 * slot]
             if found == key {
-                let value = values[slot]
+                let value = slots[2 * slot + 1]
                 return (Int32(truncatingIfNeeded: value >> 32), Int32(truncatingIfNeeded: value))
             }
             if found == Self.empty { return nil }
-            slot = (slot + 1) & (keys.count - 1)
+            slot = (slot + 1) & mask
         }
     }
 }

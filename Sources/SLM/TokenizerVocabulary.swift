@@ -24,6 +24,8 @@ struct TokenTable: Sendable {
     private let starts: [Int32]
     /// Token ids, or -1 for an empty slot; a power-of-two number of slots, at most half full.
     private let slots: [Int32]
+    /// Whether some text is the text of two tokens (the table then finds the later one).
+    let hasRepeatedTexts: Bool
 
     init(_ tokens: [String]) {
         var text: [UInt8] = []
@@ -37,6 +39,7 @@ struct TokenTable: Sendable {
         var capacity = 16
         while capacity < tokens.count * 2 { capacity *= 2 }
         var slots = [Int32](repeating: -1, count: capacity)
+        var repeated = false
         text.withUnsafeBufferPointer { text in
             for id in 0..<tokens.count {
                 let bytes = UnsafeBufferPointer(rebasing: text[Int(starts[id])..<Int(starts[id + 1])])
@@ -44,13 +47,17 @@ struct TokenTable: Sendable {
                 while slots[slot] >= 0 {
                     let other = Int(slots[slot])
                     // A repeated text maps to its last id, as llama.cpp's table does.
-                    if text[Int(starts[other])..<Int(starts[other + 1])].elementsEqual(bytes) { break }
+                    if text[Int(starts[other])..<Int(starts[other + 1])].elementsEqual(bytes) {
+                        repeated = true
+                        break
+                    }
                     slot = (slot + 1) & (capacity - 1)
                 }
                 slots[slot] = Int32(id)
             }
         }
         count = tokens.count
+        hasRepeatedTexts = repeated
         self.text = text
         self.starts = starts
         self.slots = slots
@@ -61,25 +68,45 @@ struct TokenTable: Sendable {
         text[Int(starts[id])..<Int(starts[id + 1])]
     }
 
-    func string(_ id: Int) -> String {
-        String(decoding: bytes(id), as: UTF8.self)
+    /// The token whose text is `head` followed by `tail`.
+    func id(_ head: UnsafeBufferPointer<UInt8>, _ tail: UnsafeBufferPointer<UInt8> = .init(start: nil, count: 0))
+        -> Int32?
+    {
+        let length = head.count + tail.count
+        let hash = Self.hash(head, tail)
+        return slots.withUnsafeBufferPointer { slots in
+            starts.withUnsafeBufferPointer { starts in
+                text.withUnsafeBufferPointer { text in
+                    var slot = Self.slot(hash, slots.count)
+                    while true {
+                        let id = Int(slots[slot])
+                        if id < 0 { return nil }
+                        let start = Int(starts[id])
+                        if Int(starts[id + 1]) - start == length && Self.equal(text, start, head)
+                            && Self.equal(text, start + head.count, tail)
+                        {
+                            return Int32(id)
+                        }
+                        slot = (slot + 1) & (slots.count - 1)
+                    }
+                }
+            }
+        }
     }
 
-    /// The token whose text is `head` followed by `tail`.
-    func id(_ head: UnsafeBufferPointer<UInt8>, _ tail: UnsafeBufferPointer<UInt8> = .init(start: nil, count: 0)) -> Int32? {
-        let length = head.count + tail.count
-        var slot = Self.slot(Self.hash(head, tail), slots.count)
-        while true {
-            let id = Int(slots[slot])
-            if id < 0 { return nil }
-            let start = Int(starts[id])
-            if Int(starts[id + 1]) - start == length && text[start..<start + head.count].elementsEqual(head)
-                && text[start + head.count..<start + length].elementsEqual(tail)
-            {
-                return Int32(id)
-            }
-            slot = (slot + 1) & (slots.count - 1)
-        }
+    @inline(__always)
+    private static func equal(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ bytes: UnsafeBufferPointer<UInt8>)
+        -> Bool
+    {
+        for i in 0..<bytes.count where text[start + i] != bytes[i] { return false }
+        return true
+    }
+
+    /// Whether token `id`'s text is `head` followed by `tail`.
+    func `is`(_ id: Int, _ head: UnsafeBufferPointer<UInt8>, _ tail: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = Int(starts[id])
+        return Int(starts[id + 1]) - start == head.count + tail.count
+            && text.withUnsafeBufferPointer { Self.equal($0, start, head) && Self.equal($0, start + head.count, tail) }
     }
 
     func id(_ text: String) -> Int32? {

@@ -33,7 +33,9 @@ enum TestResources {
     /// A file of llama.cpp's reference outputs: in `$EDGE_AGENT_REFERENCE` (a directory), else in the `shared/reference`
     /// directory beside the repository (the repository is checked out as `<dir>/main` next to `<dir>/shared`), found
     /// by walking up from this source file.
-    static func referencePath(_ fileName: String = smolLM2Reference, from sourceFile: String = #filePath) throws -> String {
+    static func referencePath(_ fileName: String = smolLM2Reference, from sourceFile: String = #filePath) throws
+        -> String
+    {
         let fileManager = FileManager.default
         if let directory = ProcessInfo.processInfo.environment["EDGE_AGENT_REFERENCE"], !directory.isEmpty {
             let path = directory + "/" + fileName
