@@ -2,7 +2,7 @@
 /// splits "💡" into three tokens), so the decoder holds back an incomplete UTF-8 sequence at the end until the bytes
 /// that complete it arrive, and never returns half a character. Bytes that can no longer become a character come out
 /// as U+FFFD.
-public struct TextDecoder {
+public struct TextDecoder: Sendable {
     public let tokenizer: Tokenizer
     /// Whether control tokens (`<|im_end|>`) are written out as their text.
     public let renderSpecial: Bool
