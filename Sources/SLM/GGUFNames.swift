@@ -28,6 +28,8 @@ public enum GGUFKey {
     public static let merges = "tokenizer.ggml.merges"
     public static let bosTokenID = "tokenizer.ggml.bos_token_id"
     public static let eosTokenID = "tokenizer.ggml.eos_token_id"
+    public static let eotTokenID = "tokenizer.ggml.eot_token_id"
+    public static let eomTokenID = "tokenizer.ggml.eom_token_id"
     public static let unknownTokenID = "tokenizer.ggml.unknown_token_id"
     public static let paddingTokenID = "tokenizer.ggml.padding_token_id"
     public static let addBOS = "tokenizer.ggml.add_bos_token"
