@@ -41,7 +41,7 @@ public struct TopPProcessor: LogitProcessor {
         let p = Double(p)
         let kept = logits.withCandidates { c -> Int in
             let m = c[0].logit
-            // All masked (the sampler will say so) or overflowed (the sampler splits the mass among the infinities).
+            // All masked (the sampler will say so) or overflowed (the sampler picks the first infinity).
             guard m.isFinite else { return c.count }
             var total = 0.0
             for t in c { total += Double(expf(t.logit - m)) }
