@@ -67,13 +67,14 @@ final class SamplingProcessorTests: XCTestCase {
         var penalty = try RepetitionPenaltyProcessor(penalty: 4, window: 8, vocabularySize: 6)
         penalty.didSample(token: 3)
         penalty.didSample(token: 1)  // not a candidate: nothing to do
+        penalty.didSample(token: 5)
         var topK = try TopKProcessor(k: 2)
         let live = withSamplingLogits([2, -2, 0, 4, -1, 3]) { logits -> [TokenLogit] in
             topK.process(&logits)
             penalty.process(&logits)
             return samplingLiveTokens(logits)
         }
-        XCTAssertEqual(live, [TokenLogit(id: 3, logit: 1), TokenLogit(id: 5, logit: 3)])
+        XCTAssertEqual(live, [TokenLogit(id: 3, logit: 1), TokenLogit(id: 5, logit: 0.75)])
     }
 
     // MARK: temperature
@@ -201,9 +202,10 @@ final class SamplingProcessorTests: XCTestCase {
     // MARK: min-p
 
     func testMinPRemovesTokensBelowPTimesMaxProbability() throws {
-        // Max probability 0.5: thresholds 0.075, 0.125, 0.175, 0.45.
+        // Max probability 0.5: thresholds 0.075, 0.125, 0.175, 0.45, and pairs just either side of 0.1 and 0.15.
         let table: [(p: Float, ids: [Int32])] = [
             (0.15, [0, 1, 3, 4]), (0.25, [0, 3, 4]), (0.35, [0, 3]), (0.9, [3]), (0, [0, 1, 2, 3, 4]),
+            (0.19, [0, 1, 3, 4]), (0.21, [0, 3, 4]), (0.29, [0, 3, 4]), (0.31, [0, 3]),
         ]
         for row in table {
             var minP = try MinPProcessor(p: row.p)
