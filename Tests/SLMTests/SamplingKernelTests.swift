@@ -114,3 +114,63 @@ final class SamplingKernelTests: XCTestCase {
 extension SplitMix64 {
     static var testGenerator = SplitMix64(seed: 99)
 }
+
+final class SamplingExponentialTests: XCTestCase {
+    func testExponentialAgreesWithDoublePrecision() {
+        var worst = 0.0
+        var x: Float = -87
+        while x <= 0 {
+            let e = exp(Double(x))
+            worst = max(worst, abs(Double(SamplingKernels.exponential(x)) - e) / e)
+            x += 0.000_37
+        }
+        XCTAssertLessThan(worst, 2e-7)
+        XCTAssertEqual(SamplingKernels.exponential(0), 1)
+        XCTAssertEqual(SamplingKernels.exponential(-.infinity), 0)
+        XCTAssertEqual(SamplingKernels.exponential(-87.5), 0)
+        XCTAssertEqual(SamplingKernels.exponential(-1000), 0)
+    }
+
+    func testCollectAgreesWithReference() {
+        for count in [5, 64, 200, 49_157] {
+            let v = samplingRandomScores(count, seed: UInt64(count))
+            for threshold: Float in [-20, 0, 9.5, 11] {
+                var kept = [TokenLogit](repeating: TokenLogit(id: -1, logit: 0), count: count)
+                let n = v.withUnsafeBufferPointer { b in
+                    kept.withUnsafeMutableBufferPointer { SamplingKernels.collect(atLeast: threshold, of: b, into: $0.baseAddress!) }
+                }
+                let expected = v.indices.filter { v[$0] >= threshold }.map { TokenLogit(id: Int32($0), logit: v[$0]) }
+                XCTAssertEqual(Array(kept.prefix(n)), expected, "count \(count) threshold \(threshold)")
+            }
+        }
+    }
+
+    /// The block walk lands where a plain running sum crosses the target.
+    func testWalkAgreesWithRunningSum() {
+        for count in [1, 63, 64, 65, 1000] {
+            var weights = samplingRandomScores(count, seed: UInt64(count) + 7).map { max(0, $0) }  // about half are 0
+            weights[count - 1] = 1
+            var sums = [Float](repeating: 0, count: (count + 63) / 64)
+            let total = weights.withUnsafeBufferPointer { w in
+                sums.withUnsafeMutableBufferPointer { SamplingKernels.sumBlocks(w, into: $0.baseAddress!) }
+            }
+            XCTAssertEqual(total, weights.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-6 * total)  // blocks add in Float
+            var g = Xoshiro256StarStar(seed: 3)
+            for _ in 0..<200 {
+                let target = g.nextUnit() * total
+                var running = 0.0
+                let expected = weights.indices.first { running += Double(weights[$0]); return target < running }
+                let got = weights.withUnsafeBufferPointer { w in
+                    sums.withUnsafeBufferPointer { SamplingKernels.walk(w, blockSums: $0, to: target) }
+                }
+                XCTAssertEqual(got, expected, "count \(count) target \(target)")
+                XCTAssertGreaterThan(weights[got], 0)
+            }
+            // A target at the very end (rounding) takes the last positive weight.
+            let end = weights.withUnsafeBufferPointer { w in
+                sums.withUnsafeBufferPointer { SamplingKernels.walk(w, blockSums: $0, to: total * 2) }
+            }
+            XCTAssertEqual(end, count - 1)
+        }
+    }
+}

@@ -35,8 +35,10 @@ public struct Logits {
     public private(set) var isNarrowed: Bool
     /// Whether the live candidates are in `TokenLogit.ranksAbove` order (best first).
     public internal(set) var isSorted: Bool
-    /// (vocabularySize) Per-token scratch, for the probabilities of a weighted draw.
+    /// (vocabularySize) Per-token scratch, for the weights of a weighted draw.
     var scratch: [Float]
+    /// (vocabularySize / blockSize, rounded up) Sums of blocks of `scratch`.
+    var blockSums: [Float]
 
     public init(vocabularySize: Int) {
         precondition(vocabularySize > 0 && vocabularySize <= Int(Int32.max), "vocabulary size \(vocabularySize)")
@@ -47,6 +49,7 @@ public struct Logits {
         isNarrowed = false
         isSorted = false
         scratch = Array(repeating: 0, count: vocabularySize)
+        blockSums = Array(repeating: 0, count: (vocabularySize + SamplingKernels.blockSize - 1) / SamplingKernels.blockSize)
     }
 
     /// Starts a step on `raw`, which must stay valid until the step's pick; every token is live again.
@@ -200,15 +203,9 @@ extension Logits {
                 return kept
             }
         } else {
-            let values = raw
-            let vocabularySize = vocabularySize
-            candidateCount = storage.withUnsafeMutableBufferPointer { c -> Int in
-                var kept = 0
-                for i in 0..<vocabularySize where values[i] >= threshold {
-                    c[kept] = TokenLogit(id: Int32(truncatingIfNeeded: i), logit: values[i])
-                    kept += 1
-                }
-                return kept
+            let values = UnsafeBufferPointer(raw)
+            candidateCount = storage.withUnsafeMutableBufferPointer { c in
+                SamplingKernels.collect(atLeast: threshold, of: values, into: c.baseAddress!)
             }
             isNarrowed = true
             isSorted = false

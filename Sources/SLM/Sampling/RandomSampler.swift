@@ -1,16 +1,8 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Draws a live token with probability softmax(score), from a seeded `Xoshiro256StarStar`. Each call consumes
 /// exactly one 64-bit draw, so the generator's position depends only on how many tokens were sampled.
 ///
-/// With a seed, the sequence of draws is the same on every platform; the picks are too, unless a platform's `expf`
-/// differs in the last bit for a draw that falls exactly on a boundary between two tokens.
+/// With a seed, the sequence of draws is the same on every platform, and so are the picks: the weights come from
+/// `SamplingKernels.exponential`, plain float arithmetic rather than a platform's libm.
 public struct RandomSampler: LogitSampler {
     public private(set) var generator: Xoshiro256StarStar
 
@@ -29,30 +21,32 @@ public struct RandomSampler: LogitSampler {
         let m = logits.maxLogit()
         precondition(m > -.infinity, "every token was masked out")
         if m == .infinity {
-            // A temperature close to zero overflowed: the overflowing tokens share all the mass.
+            // A temperature close to zero overflowed some scores to +inf: take the first of them, as greedy would.
             var greedy = GreedySampler()
             return greedy.sample(&logits)
         }
-        if !logits.isNarrowed {
-            let values = UnsafeBufferPointer(logits.raw)
-            return logits.scratch.withUnsafeMutableBufferPointer { w in
-                let total = SamplingKernels.exponentials(values, minus: m, into: w.baseAddress!)
-                let i = SamplingKernels.walk(UnsafeBufferPointer(w), to: u * total)
-                return Int32(truncatingIfNeeded: i)
-            }
-        }
-        let n = logits.candidateCount
-        return logits.storage.withUnsafeBufferPointer { c in
-            logits.scratch.withUnsafeMutableBufferPointer { w in
-                var total = 0.0
-                for i in 0..<n {
-                    let e = expf(c[i].logit - m)
-                    w[i] = e
-                    total += Double(e)
+        let n = logits.count
+        if logits.isNarrowed {
+            logits.storage.withUnsafeBufferPointer { c in
+                logits.scratch.withUnsafeMutableBufferPointer { w in
+                    for i in 0..<n { w[i] = SamplingKernels.exponential(c[i].logit - m) }
                 }
-                let i = SamplingKernels.walk(UnsafeBufferPointer(rebasing: w[..<n]), to: u * total)
-                return c[i].id
+            }
+        } else {
+            let values = UnsafeBufferPointer(logits.raw)
+            logits.scratch.withUnsafeMutableBufferPointer { w in
+                SamplingKernels.exponentials(values, minus: m, into: w.baseAddress!)
             }
         }
+        let index = logits.scratch.withUnsafeBufferPointer { w in
+            logits.blockSums.withUnsafeMutableBufferPointer { b in
+                let weights = UnsafeBufferPointer(rebasing: w[..<n])
+                let total = SamplingKernels.sumBlocks(weights, into: b.baseAddress!)
+                let blockCount = (n + SamplingKernels.blockSize - 1) / SamplingKernels.blockSize
+                let sums = UnsafeBufferPointer(rebasing: b[..<blockCount])
+                return SamplingKernels.walk(weights, blockSums: sums, to: u * total)
+            }
+        }
+        return logits.withCandidates { $0[index].id } ?? Int32(truncatingIfNeeded: index)
     }
 }

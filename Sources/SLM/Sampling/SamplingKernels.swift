@@ -1,22 +1,97 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// The loops over the whole vocabulary that every sampled token pays for, each with the plain scalar version it
-/// must agree with (the `reference` functions, used by the tests).
+/// The loops over the whole vocabulary that every sampled token pays for, each beside the plain version it must
+/// agree with (the `reference` functions, used by the tests).
+///
+/// They work on blocks of 64 scores reduced into eight independent lanes, a shape LLVM turns into SSE code on the
+/// baseline x86-64 target and NEON on ARM. The standard library's SIMD types would say the same more briefly, but
+/// their comparisons and `pointwiseMax` compile to per-lane loops through memory, 10 to 50 times slower here.
+/// Scores must not be NaN.
 enum SamplingKernels {
-    /// The lowest index of the largest value; -inf everywhere gives 0, NaNs are never picked.
-    ///
-    /// Greedy decoding spends all its sampling time here, so the maximum is found eight lanes at a time and only
-    /// then located with a scan that stops at its first occurrence.
+    static let blockSize = 64
+
+    /// The largest of `count` values, `count` a positive multiple of 8.
+    @inline(__always)
+    static func laneMaximum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        var m0 = p[0], m1 = p[1], m2 = p[2], m3 = p[3], m4 = p[4], m5 = p[5], m6 = p[6], m7 = p[7]
+        var j = 8
+        while j < count {
+            m0 = p[j] > m0 ? p[j] : m0
+            m1 = p[j + 1] > m1 ? p[j + 1] : m1
+            m2 = p[j + 2] > m2 ? p[j + 2] : m2
+            m3 = p[j + 3] > m3 ? p[j + 3] : m3
+            m4 = p[j + 4] > m4 ? p[j + 4] : m4
+            m5 = p[j + 5] > m5 ? p[j + 5] : m5
+            m6 = p[j + 6] > m6 ? p[j + 6] : m6
+            m7 = p[j + 7] > m7 ? p[j + 7] : m7
+            j += 8
+        }
+        m0 = m4 > m0 ? m4 : m0
+        m1 = m5 > m1 ? m5 : m1
+        m2 = m6 > m2 ? m6 : m2
+        m3 = m7 > m3 ? m7 : m3
+        m0 = m2 > m0 ? m2 : m0
+        m1 = m3 > m1 ? m3 : m1
+        return m1 > m0 ? m1 : m0
+    }
+
+    /// The sum of `count` values, `count` a positive multiple of 8.
+    @inline(__always)
+    static func laneSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        var s0 = p[0], s1 = p[1], s2 = p[2], s3 = p[3], s4 = p[4], s5 = p[5], s6 = p[6], s7 = p[7]
+        var j = 8
+        while j < count {
+            s0 += p[j]
+            s1 += p[j + 1]
+            s2 += p[j + 2]
+            s3 += p[j + 3]
+            s4 += p[j + 4]
+            s5 += p[j + 5]
+            s6 += p[j + 6]
+            s7 += p[j + 7]
+            j += 8
+        }
+        return ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7))
+    }
+
+    // MARK: maximum and argmax
+
+    /// The largest value, -inf for an empty buffer.
+    static func maximum(_ values: UnsafeBufferPointer<Float>) -> Float {
+        guard let p = values.baseAddress else { return -.infinity }
+        let whole = values.count & ~7
+        var m = whole > 0 ? laneMaximum(p, whole) : -.infinity
+        for i in whole..<values.count where p[i] > m { m = p[i] }
+        return m
+    }
+
+    /// The lowest index of the largest value; 0 if every value is -inf. Greedy decoding spends all its sampling
+    /// time here: one pass keeps the first block holding the largest block maximum, then a scan of that block.
     static func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
-        let m = maximum(values)
-        if let i = values.firstIndex(of: m) { return i }
-        return argmaxReference(values)
+        guard let p = values.baseAddress else { return 0 }
+        let n = values.count
+        var best = -Float.infinity
+        var bestBlock = -1
+        var i = 0
+        while i + blockSize <= n {
+            let m = laneMaximum(p + i, blockSize)
+            if m > best {
+                best = m
+                bestBlock = i
+            }
+            i += blockSize
+        }
+        var index = 0
+        if bestBlock >= 0 {
+            index = bestBlock
+            while p[index] != best { index += 1 }
+        }
+        while i < n {
+            if p[i] > best {
+                best = p[i]
+                index = i
+            }
+            i += 1
+        }
+        return index
     }
 
     static func argmaxReference(_ values: UnsafeBufferPointer<Float>) -> Int {
@@ -29,60 +104,42 @@ enum SamplingKernels {
         return index
     }
 
-    /// The largest value, -inf for an empty buffer.
-    static func maximum(_ values: UnsafeBufferPointer<Float>) -> Float {
-        guard let base = values.baseAddress else { return -.infinity }
-        let raw = UnsafeRawPointer(base)
-        let n = values.count
-        var lanes = SIMD8<Float>(repeating: -.infinity)
-        var i = 0
-        while i + 8 <= n {
-            lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-            i += 8
-        }
-        var m = lanes.max()
-        while i < n {
-            if values[i] > m { m = values[i] }
-            i += 1
-        }
-        return m
-    }
+    // MARK: selection
 
     /// Writes the `k` best entries of `values` into `best`, best first (ties to the lower index).
     ///
-    /// One pass with a heap of the k best so far, worst at the root. After the first few thousand entries almost
-    /// every value loses against the root, so the scan tests eight values at once against it and only looks at
-    /// single values when one of the eight would enter the heap.
+    /// One pass with a heap of the k best so far, worst at its root. After the first few thousand entries almost
+    /// every value loses against the root, so the scan compares whole blocks (their maximum) against it and looks
+    /// at single values only in a block that holds a winner.
     static func selectBest(_ k: Int, of values: UnsafeBufferPointer<Float>, into best: UnsafeMutableBufferPointer<TokenLogit>) {
         let n = values.count
         precondition(k >= 1 && k <= n && best.count >= k)
+        let p = values.baseAddress!
         let heap = best.baseAddress!
-        for i in 0..<k { heap[i] = TokenLogit(id: Int32(truncatingIfNeeded: i), logit: values[i]) }
+        for i in 0..<k { heap[i] = TokenLogit(id: Int32(truncatingIfNeeded: i), logit: p[i]) }
         heapify(heap, k)
         var floor = heap[0].logit
 
         // A later index never beats an equal score, so entering the heap needs a strictly greater one.
         @inline(__always) func offer(_ i: Int) {
-            let v = values[i]
-            if v > floor {
-                heap[0] = TokenLogit(id: Int32(truncatingIfNeeded: i), logit: v)
+            if p[i] > floor {
+                heap[0] = TokenLogit(id: Int32(truncatingIfNeeded: i), logit: p[i])
                 siftDown(heap, 0, k)
                 floor = heap[0].logit
             }
         }
 
-        let raw = UnsafeRawPointer(values.baseAddress!)
+        let block = 32
         var i = k
-        while i < n && i % 8 != 0 {
+        while i < n && i % block != 0 {
             offer(i)
             i += 1
         }
-        while i + 8 <= n {
-            let chunk = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            if any(chunk .> SIMD8(repeating: floor)) {
-                for j in i..<(i + 8) { offer(j) }
+        while i + block <= n {
+            if laneMaximum(p + i, block) > floor {
+                for j in i..<(i + block) { offer(j) }
             }
-            i += 8
+            i += block
         }
         while i < n {
             offer(i)
@@ -116,31 +173,118 @@ enum SamplingKernels {
         sortHeapBestFirst(heap, candidates.count)
     }
 
-    /// Writes exp(values[i] - shift) to `weights` and returns their sum, added in index order.
+    /// Writes the entries of `values` that are >= `threshold` to `kept`, in index order, and returns how many. Whole
+    /// blocks below the threshold are skipped after one comparison.
+    static func collect(
+        atLeast threshold: Float, of values: UnsafeBufferPointer<Float>, into kept: UnsafeMutablePointer<TokenLogit>
+    ) -> Int {
+        guard let p = values.baseAddress else { return 0 }
+        let n = values.count
+        var count = 0
+        @inline(__always) func consider(_ i: Int) {
+            if p[i] >= threshold {
+                kept[count] = TokenLogit(id: Int32(truncatingIfNeeded: i), logit: p[i])
+                count += 1
+            }
+        }
+        var i = 0
+        while i + blockSize <= n {
+            if laneMaximum(p + i, blockSize) >= threshold {
+                for j in i..<(i + blockSize) { consider(j) }
+            }
+            i += blockSize
+        }
+        while i < n {
+            consider(i)
+            i += 1
+        }
+        return count
+    }
+
+    // MARK: exponentials and the weighted draw
+
+    /// e^x for x <= 0, within 2e-7 relative of the correctly rounded value, and exactly 0 below -87 (so a masked
+    /// -inf score has weight 0). Written out so that loops over it vectorize; libm's expf is a call per value.
+    ///
+    /// x = n ln 2 + r with |r| <= ln(2)/2: 2^n is built in the exponent bits, e^r is its degree-7 Taylor
+    /// polynomial (truncation error r^8/8! < 6e-9).
+    @inline(__always)
+    static func exponential(_ x: Float) -> Float {
+        // Adding 1.5 * 2^23 rounds to an integer in the low mantissa bits without a rounding instruction.
+        let shifted = x * 1.442_695_04 + 12_582_912
+        let n = shifted - 12_582_912
+        // ln 2 split in two so that n * ln2High is exact.
+        let r = (x - n * 0.693_145_75) - n * 1.428_606_8e-6
+        var q: Float = 1.0 / 5040
+        q = q * r + 1.0 / 720
+        q = q * r + 1.0 / 120
+        q = q * r + 1.0 / 24
+        q = q * r + 1.0 / 6
+        q = q * r + 0.5
+        q = q * r + 1
+        q = q * r + 1
+        let exponent = Int32(bitPattern: shifted.bitPattern) &- 0x4B40_0000
+        let scale = Float(bitPattern: UInt32(bitPattern: (exponent &+ 127) << 23))
+        return x < -87 ? 0 : q * scale
+    }
+
+    /// weights[i] = e^(values[i] - shift).
     static func exponentials(
         _ values: UnsafeBufferPointer<Float>, minus shift: Float, into weights: UnsafeMutablePointer<Float>
-    ) -> Double {
+    ) {
+        guard let p = values.baseAddress else { return }
+        for i in 0..<values.count { weights[i] = exponential(p[i] - shift) }
+    }
+
+    /// Writes the sum of each block of `blockSize` weights (the last one possibly shorter) to `blockSums` and
+    /// returns their total.
+    static func sumBlocks(_ weights: UnsafeBufferPointer<Float>, into blockSums: UnsafeMutablePointer<Float>) -> Double {
+        guard let w = weights.baseAddress else { return 0 }
+        let n = weights.count
         var total = 0.0
-        for i in values.indices {
-            let w = expf(values[i] - shift)
-            weights[i] = w
-            total += Double(w)
+        var b = 0
+        var i = 0
+        while i + blockSize <= n {
+            let s = laneSum(w + i, blockSize)
+            blockSums[b] = s
+            total += Double(s)
+            b += 1
+            i += blockSize
+        }
+        if i < n {
+            var s: Float = 0
+            for j in i..<n { s += w[j] }
+            blockSums[b] = s
+            total += Double(s)
         }
         return total
     }
 
-    /// The first index at which the running sum of `weights`, added in index order as `exponentials` did,
-    /// exceeds `target`; the last positive weight if rounding leaves `target` at the very end.
-    static func walk(_ weights: UnsafeBufferPointer<Float>, to target: Double) -> Int {
+    /// The index where the running sum of `weights` first exceeds `target` (0 <= target < total): whole blocks are
+    /// skipped by their sums, then one block is walked. Rounding may leave the walk short of `target` inside its
+    /// block or past the last block; it then takes the last positive weight there.
+    static func walk(
+        _ weights: UnsafeBufferPointer<Float>, blockSums: UnsafeBufferPointer<Float>, to target: Double
+    ) -> Int {
+        let n = weights.count
         var sum = 0.0
-        var lastPositive = 0
-        for i in weights.indices where weights[i] > 0 {
-            sum += Double(weights[i])
-            if target < sum { return i }
-            lastPositive = i
+        for b in blockSums.indices {
+            let next = sum + Double(blockSums[b])
+            if target < next {
+                var last = -1
+                for i in (b * blockSize)..<min(n, (b + 1) * blockSize) where weights[i] > 0 {
+                    sum += Double(weights[i])
+                    if target < sum { return i }
+                    last = i
+                }
+                if last >= 0 { return last }
+            }
+            sum = next
         }
-        return lastPositive
+        return weights.lastIndex { $0 > 0 } ?? 0
     }
+
+    // MARK: heap
 
     // A heap whose root is the worst entry: no child ranks below its parent.
 

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Nucleus sampling: keeps the smallest set of most likely tokens whose probabilities sum to at least p.
 ///
 /// On candidates already narrowed (by top-k) the probabilities are renormalized over them. On the full vocabulary
@@ -44,10 +36,10 @@ public struct TopPProcessor: LogitProcessor {
             // All masked (the sampler will say so) or overflowed (the sampler picks the first infinity).
             guard m.isFinite else { return c.count }
             var total = 0.0
-            for t in c { total += Double(expf(t.logit - m)) }
+            for t in c { total += Double(SamplingKernels.exponential(t.logit - m)) }
             var mass = 0.0
             for i in c.indices {
-                mass += Double(expf(c[i].logit - m))
+                mass += Double(SamplingKernels.exponential(c[i].logit - m))
                 if mass >= p * total { return i + 1 }
             }
             return c.count
@@ -62,6 +54,9 @@ public struct TopPProcessor: LogitProcessor {
         // scratch[id] = exp(score[id] - m), reused below for the mass of the selected tokens.
         let total = logits.scratch.withUnsafeMutableBufferPointer { w in
             SamplingKernels.exponentials(values, minus: m, into: w.baseAddress!)
+            return logits.blockSums.withUnsafeMutableBufferPointer { b in
+                SamplingKernels.sumBlocks(UnsafeBufferPointer(w), into: b.baseAddress!)
+            }
         }
         let target = Double(p) * total
         var bound = Self.firstBound
