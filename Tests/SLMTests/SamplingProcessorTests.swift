@@ -90,6 +90,19 @@ final class SamplingProcessorTests: XCTestCase {
         }
     }
 
+    /// Other temperatures multiply by 1/T: within an ulp of dividing.
+    func testTemperatureIsWithinAnUlpOfDivision() throws {
+        let scores = samplingRandomScores(1000, seed: 8)
+        for t: Float in [0.7, 0.8, 1.3, 3] {
+            var temperature = try TemperatureProcessor(temperature: t)
+            let after = withSamplingLogits(scores) { logits in
+                temperature.process(&logits)
+                return Array(logits.raw)
+            }
+            for (x, y) in zip(scores, after) { XCTAssertLessThanOrEqual(abs(x / t - y), (x / t).ulp, "T = \(t)") }
+        }
+    }
+
     func testTemperatureOnCandidatesOnly() throws {
         var topK = try TopKProcessor(k: 2)
         var temperature = try TemperatureProcessor(temperature: 0.25)

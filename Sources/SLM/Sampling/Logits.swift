@@ -133,15 +133,16 @@ extension Logits {
         }!
     }
 
-    /// Divides every live score by `divisor`.
-    mutating func divide(by divisor: Float) {
+    /// Multiplies every live score by `factor`.
+    mutating func scale(by factor: Float) {
         if isNarrowed {
             let n = candidateCount
             storage.withUnsafeMutableBufferPointer { c in
-                for i in 0..<n { c[i].logit /= divisor }
+                for i in 0..<n { c[i].logit *= factor }
             }
         } else {
-            for i in 0..<vocabularySize { raw[i] /= divisor }
+            let p = raw.baseAddress!
+            for i in 0..<vocabularySize { p[i] *= factor }
         }
     }
 

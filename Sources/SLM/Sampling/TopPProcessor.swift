@@ -2,13 +2,13 @@
 ///
 /// On candidates already narrowed (by top-k) the probabilities are renormalized over them. On the full vocabulary
 /// the normalizer costs one pass of exponentials, but the nucleus is usually a few dozen tokens, so instead of
-/// sorting 49k scores it selects the best 256 and, only if their mass falls short of p, the best 2,048, 16,384 and
-/// so on up to the whole vocabulary. The result is exact either way.
+/// sorting 49k scores it selects the best 64 and, only if their mass falls short of p, the best 512, 4,096 and so
+/// on up to the whole vocabulary. The result is exact either way.
 public struct TopPProcessor: LogitProcessor {
     public let p: Float
 
     /// The first number of best tokens tried on an unnarrowed vocabulary.
-    static let firstBound = 256
+    static let firstBound = 64
 
     public init(p: Float) throws {
         try Self.validate(p)
