@@ -62,7 +62,10 @@ final class SamplingBenchmarkTests: XCTestCase {
         let configurations: [(String, SamplingParameters)] = [
             ("greedy", .greedy),
             ("greedy + repeat_penalty 1.1 (64)", SamplingParameters(temperature: 0, repetitionPenalty: 1.1)),
-            ("T 0.8, top-k 40, top-p 0.95", SamplingParameters(temperature: 0.8, topK: 40, topP: 0.95, minP: nil, seed: 1)),
+            (
+                "T 0.8, top-k 40, top-p 0.95",
+                SamplingParameters(temperature: 0.8, topK: 40, topP: 0.95, minP: nil, seed: 1)
+            ),
             ("T 0.8, top-k 40, top-p 0.95, min-p 0.05", SamplingParameters(seed: 1)),
             ("T 0.8, top-p 0.95", SamplingParameters(temperature: 0.8, topK: nil, topP: 0.95, minP: nil, seed: 1)),
             ("T 0.8, min-p 0.05", SamplingParameters(temperature: 0.8, topK: nil, topP: nil, minP: 0.05, seed: 1)),
@@ -71,14 +74,16 @@ final class SamplingBenchmarkTests: XCTestCase {
         for vocabularySize in [49_152, 262_144] {
             for (name, parameters) in configurations {
                 let (median, mean) = try measure(parameters, vocabularySize: vocabularySize)
-                print(String(format: "vocab %d: %@: median %.1f us/token, mean %.1f", vocabularySize, name, median, mean))
+                print(
+                    String(format: "vocab %d: %@: median %.1f us/token, mean %.1f", vocabularySize, name, median, mean))
             }
             let scores = Self.modelLikeScores(vocabularySize: vocabularySize, seed: 1)
             let start = now()
             var sum = 0.0
             for _ in 0..<200 { sum += logSoftmaxTop(scores, count: 5)[0].logprob }
             XCTAssert(sum.isFinite)
-            print(String(format: "vocab %d: logSoftmaxTop 5: mean %.1f us", vocabularySize, (now() - start) / 200 * 1e6))
+            print(
+                String(format: "vocab %d: logSoftmaxTop 5: mean %.1f us", vocabularySize, (now() - start) / 200 * 1e6))
         }
     }
 }

@@ -83,7 +83,8 @@ final class SamplingKernelTests: XCTestCase {
 
     func testSplitMix64MatchesPublishedOutputs() {
         var g = SplitMix64(seed: 0)
-        XCTAssertEqual([g.next(), g.next(), g.next()], [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
+        XCTAssertEqual(
+            [g.next(), g.next(), g.next()], [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
     }
 
     /// Values from an independent implementation of xoshiro256** seeded through SplitMix64; they pin the
@@ -137,7 +138,9 @@ final class SamplingExponentialTests: XCTestCase {
             for threshold: Float in [-20, 0, 9.5, 11] {
                 var kept = [TokenLogit](repeating: TokenLogit(id: -1, logit: 0), count: count)
                 let n = v.withUnsafeBufferPointer { b in
-                    kept.withUnsafeMutableBufferPointer { SamplingKernels.collect(atLeast: threshold, of: b, into: $0.baseAddress!) }
+                    kept.withUnsafeMutableBufferPointer {
+                        SamplingKernels.collect(atLeast: threshold, of: b, into: $0.baseAddress!)
+                    }
                 }
                 let expected = v.indices.filter { v[$0] >= threshold }.map { TokenLogit(id: Int32($0), logit: v[$0]) }
                 XCTAssertEqual(Array(kept.prefix(n)), expected, "count \(count) threshold \(threshold)")
@@ -154,12 +157,16 @@ final class SamplingExponentialTests: XCTestCase {
             let total = weights.withUnsafeBufferPointer { w in
                 sums.withUnsafeMutableBufferPointer { SamplingKernels.sumBlocks(w, into: $0.baseAddress!) }
             }
-            XCTAssertEqual(total, weights.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-6 * total)  // blocks add in Float
+            // Blocks add in Float.
+            XCTAssertEqual(total, weights.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-6 * total)
             var g = Xoshiro256StarStar(seed: 3)
             for _ in 0..<200 {
                 let target = g.nextUnit() * total
                 var running = 0.0
-                let expected = weights.indices.first { running += Double(weights[$0]); return target < running }
+                let expected = weights.indices.first {
+                    running += Double(weights[$0])
+                    return target < running
+                }
                 let got = weights.withUnsafeBufferPointer { w in
                     sums.withUnsafeBufferPointer { SamplingKernels.walk(w, blockSums: $0, to: target) }
                 }

@@ -42,8 +42,10 @@ final class SamplingLogProbabilityTests: XCTestCase {
         // Probabilities 0.5, 0.25, 0.25 as scores log 2, 0, 0 (log 2 rounded to Float: 2e-9 off).
         assertClose(
             logSoftmaxTop([0, Float(log(2.0)), 0], count: 5),
-            [TokenLogprob(id: 1, logprob: -log(2.0)), TokenLogprob(id: 0, logprob: -log(4.0)),
-             TokenLogprob(id: 2, logprob: -log(4.0))], "halves", accuracy: 1e-8)
+            [
+                TokenLogprob(id: 1, logprob: -log(2.0)), TokenLogprob(id: 0, logprob: -log(4.0)),
+                TokenLogprob(id: 2, logprob: -log(4.0)),
+            ], "halves", accuracy: 1e-8)
         XCTAssertEqual(logSoftmaxTop([Float](), count: 5), [])
     }
 }

@@ -49,7 +49,8 @@ public struct Logits {
         isNarrowed = false
         isSorted = false
         scratch = Array(repeating: 0, count: vocabularySize)
-        blockSums = Array(repeating: 0, count: (vocabularySize + SamplingKernels.blockSize - 1) / SamplingKernels.blockSize)
+        blockSums = Array(
+            repeating: 0, count: (vocabularySize + SamplingKernels.blockSize - 1) / SamplingKernels.blockSize)
     }
 
     /// Starts a step on `raw`, which must stay valid until the step's pick; every token is live again.

@@ -34,9 +34,11 @@ public struct RepetitionPenaltyProcessor: LogitProcessor {
     }
 
     static func validate(penalty: Float, window: Int, frequencyPenalty: Float, presencePenalty: Float) throws {
-        try SamplingError.check(penalty.isFinite && penalty > 0, "repeat_penalty", Double(penalty), "must be finite and > 0")
+        try SamplingError.check(
+            penalty.isFinite && penalty > 0, "repeat_penalty", Double(penalty), "must be finite and > 0")
         try SamplingError.check(window >= 0, "repeat_last_n", Double(window), "must be >= 0")
-        try SamplingError.check(frequencyPenalty.isFinite, "frequency_penalty", Double(frequencyPenalty), "must be finite")
+        try SamplingError.check(
+            frequencyPenalty.isFinite, "frequency_penalty", Double(frequencyPenalty), "must be finite")
         try SamplingError.check(presencePenalty.isFinite, "presence_penalty", Double(presencePenalty), "must be finite")
     }
 

@@ -38,7 +38,9 @@ public struct SamplingChain {
             sampler = GreedySampler()
         } else {
             if let k = parameters.topK { steps.append(try TopKProcessor(k: k)) }
-            if parameters.temperature != 1 { steps.append(try TemperatureProcessor(temperature: parameters.temperature)) }
+            if parameters.temperature != 1 {
+                steps.append(try TemperatureProcessor(temperature: parameters.temperature))
+            }
             if let p = parameters.topP, p < 1 { steps.append(try TopPProcessor(p: p)) }
             if let p = parameters.minP, p > 0 { steps.append(try MinPProcessor(p: p)) }
             sampler = parameters.seed.map { RandomSampler(seed: $0) } ?? RandomSampler()

@@ -11,7 +11,14 @@ enum SamplingKernels {
     /// The largest of `count` values, `count` a positive multiple of 8.
     @inline(__always)
     static func laneMaximum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
-        var m0 = p[0], m1 = p[1], m2 = p[2], m3 = p[3], m4 = p[4], m5 = p[5], m6 = p[6], m7 = p[7]
+        var m0 = p[0]
+        var m1 = p[1]
+        var m2 = p[2]
+        var m3 = p[3]
+        var m4 = p[4]
+        var m5 = p[5]
+        var m6 = p[6]
+        var m7 = p[7]
         var j = 8
         while j < count {
             m0 = p[j] > m0 ? p[j] : m0
@@ -36,7 +43,14 @@ enum SamplingKernels {
     /// The sum of `count` values, `count` a positive multiple of 8.
     @inline(__always)
     static func laneSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
-        var s0 = p[0], s1 = p[1], s2 = p[2], s3 = p[3], s4 = p[4], s5 = p[5], s6 = p[6], s7 = p[7]
+        var s0 = p[0]
+        var s1 = p[1]
+        var s2 = p[2]
+        var s3 = p[3]
+        var s4 = p[4]
+        var s5 = p[5]
+        var s6 = p[6]
+        var s7 = p[7]
         var j = 8
         while j < count {
             s0 += p[j]
@@ -111,7 +125,9 @@ enum SamplingKernels {
     /// One pass with a heap of the k best so far, worst at its root. After the first few thousand entries almost
     /// every value loses against the root, so the scan compares whole blocks (their maximum) against it and looks
     /// at single values only in a block that holds a winner.
-    static func selectBest(_ k: Int, of values: UnsafeBufferPointer<Float>, into best: UnsafeMutableBufferPointer<TokenLogit>) {
+    static func selectBest(
+        _ k: Int, of values: UnsafeBufferPointer<Float>, into best: UnsafeMutableBufferPointer<TokenLogit>
+    ) {
         let n = values.count
         precondition(k >= 1 && k <= n && best.count >= k)
         let p = values.baseAddress!
@@ -236,9 +252,9 @@ enum SamplingKernels {
         for i in 0..<values.count { weights[i] = exponential(p[i] - shift) }
     }
 
-    /// Writes the sum of each block of `blockSize` weights (the last one possibly shorter) to `blockSums` and
-    /// returns their total.
-    static func sumBlocks(_ weights: UnsafeBufferPointer<Float>, into blockSums: UnsafeMutablePointer<Float>) -> Double {
+    /// Writes the sum of each block of `blockSize` weights (the last one possibly shorter) to `sums` and returns
+    /// their total.
+    static func sumBlocks(_ weights: UnsafeBufferPointer<Float>, into sums: UnsafeMutablePointer<Float>) -> Double {
         guard let w = weights.baseAddress else { return 0 }
         let n = weights.count
         var total = 0.0
@@ -246,7 +262,7 @@ enum SamplingKernels {
         var i = 0
         while i + blockSize <= n {
             let s = laneSum(w + i, blockSize)
-            blockSums[b] = s
+            sums[b] = s
             total += Double(s)
             b += 1
             i += blockSize
@@ -254,7 +270,7 @@ enum SamplingKernels {
         if i < n {
             var s: Float = 0
             for j in i..<n { s += w[j] }
-            blockSums[b] = s
+            sums[b] = s
             total += Double(s)
         }
         return total
