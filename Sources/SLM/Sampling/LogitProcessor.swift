@@ -1,6 +1,7 @@
 /// One step of the decoding chain: edits the scores of the live tokens (or narrows which tokens are live) before a
 /// `LogitSampler` picks one. Penalties, temperature, top-k, top-p, min-p and constrained decoding (a processor
-/// that sets rejected tokens to `-Float.infinity` with `Logits.updateEach`) are each one processor.
+/// that sets rejected tokens to `-Float.infinity` with `Logits.updateEach`) are each one processor. A processor must
+/// leave at least one token with a score above -inf: the samplers trap on a step where every token is masked.
 public protocol LogitProcessor {
     mutating func process(_ logits: inout Logits)
     /// The chain picked `token`; processors with history (penalties, a grammar) advance their state.

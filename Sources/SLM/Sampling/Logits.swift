@@ -26,8 +26,8 @@ public struct TokenLogit: Equatable, Sendable {
 /// Once narrowed, the candidate list holds the current scores and `raw` is stale (later steps do not write it).
 public struct Logits {
     public let vocabularySize: Int
-    /// (vocabularySize) The scores as loaded, edited in place by the steps that ran before narrowing. Empty outside
-    /// a `SamplingChain.next` call (or between `load` and the end of the caller's use).
+    /// (vocabularySize) The scores as loaded, edited in place by the steps that ran before narrowing. Set by `load`;
+    /// `SamplingChain` empties it again at the end of each step.
     public private(set) var raw: UnsafeMutableBufferPointer<Float>
     /// (vocabularySize) Candidate storage; the first `candidateCount` entries are live when `isNarrowed`.
     var storage: [TokenLogit]

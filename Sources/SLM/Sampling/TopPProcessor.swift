@@ -31,18 +31,23 @@ public struct TopPProcessor: LogitProcessor {
     private func keepNucleusOfCandidates(_ logits: inout Logits) {
         logits.sortCandidates()
         let p = Double(p)
-        let kept = logits.withCandidates { c -> Int in
-            let m = c[0].logit
-            // All masked (the sampler will say so) or overflowed (the sampler picks the first infinity).
-            guard m.isFinite else { return c.count }
-            var total = 0.0
-            for t in c { total += Double(SamplingKernels.exponential(t.logit - m)) }
-            var mass = 0.0
-            for i in c.indices {
-                mass += Double(SamplingKernels.exponential(c[i].logit - m))
-                if mass >= p * total { return i + 1 }
+        let kept = logits.withCandidates { c in
+            logits.scratch.withUnsafeMutableBufferPointer { w -> Int in
+                let m = c[0].logit
+                // All masked (the sampler will say so) or overflowed (the sampler picks the first infinity).
+                guard m.isFinite else { return c.count }
+                var total = 0.0
+                for i in c.indices {
+                    w[i] = SamplingKernels.exponential(c[i].logit - m)
+                    total += Double(w[i])
+                }
+                var mass = 0.0
+                for i in c.indices {
+                    mass += Double(w[i])
+                    if mass >= p * total { return i + 1 }
+                }
+                return c.count
             }
-            return c.count
         }!
         logits.truncateCandidates(to: kept)
     }
