@@ -4,9 +4,10 @@
 /// temperature 0 it is penalties → constraints → argmax. Steps that would change nothing (top-p 1, min-p 0,
 /// temperature 1, penalty 1) are left out.
 ///
-/// The order is Hugging Face transformers' (temperature, then top-k, top-p, min-p): top-p and min-p see the
-/// tempered distribution. llama.cpp's default chain instead applies temperature last, so its top-p and min-p see
-/// the T = 1 distribution; for that order, build the chain with `init(vocabularySize:processors:sampler:)`.
+/// Temperature comes before top-p and min-p, as in Hugging Face transformers, so they see the tempered
+/// distribution (top-k, which runs first to cut the work, commutes with temperature). llama.cpp's default chain
+/// applies temperature last instead, so its top-p and min-p see the T = 1 distribution; for that order, build the
+/// chain with `init(vocabularySize:processors:sampler:)`.
 ///
 /// The chain edits the caller's logits buffer in place: read anything else you need from it (log-probabilities)
 /// before `next`.
