@@ -114,6 +114,40 @@ final class SamplingChainTests: XCTestCase {
         XCTAssertEqual(chain.next(logits: &scores), 0)  // 0 and 1 both penalized: 2 > 2.5 / 1.5
     }
 
+    /// Nothing is allocated per token: a step that copied the working set (an array written while another
+    /// reference to it is alive) would move its storage to a new buffer.
+    func testStepsKeepTheWorkingSetStorage() throws {
+        func addresses(_ l: Logits) -> [UnsafeRawPointer?] {
+            [
+                l.storage.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) },
+                l.scratch.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) },
+                l.blockSums.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) },
+            ]
+        }
+        let chains: [[any LogitProcessor]] = [
+            [],
+            [try TopKProcessor(k: 40), try TemperatureProcessor(temperature: 0.8), try TopPProcessor(p: 0.95)],
+            [try TemperatureProcessor(temperature: 0.8), try TopPProcessor(p: 0.95)],
+            [try TemperatureProcessor(temperature: 0.8), try MinPProcessor(p: 0.05), try TopPProcessor(p: 0.9)],
+            [try RepetitionPenaltyProcessor(penalty: 1.2, vocabularySize: 3000), EvenTokensOnly()],
+        ]
+        for var processors in chains {
+            var samplers: [any LogitSampler] = [GreedySampler(), RandomSampler(seed: 1)]
+            var logits = Logits(vocabularySize: 3000)
+            let before = addresses(logits)
+            for step in 0..<4 {
+                var scores = samplingRandomScores(3000, seed: UInt64(step))
+                scores.withUnsafeMutableBufferPointer { buffer in
+                    logits.load(buffer)
+                    for i in processors.indices { processors[i].process(&logits) }
+                    let token = samplers[step % 2].sample(&logits)
+                    for i in processors.indices { processors[i].didSample(token: token) }
+                }
+            }
+            XCTAssertEqual(addresses(logits), before, "\(processors.map { type(of: $0) })")
+        }
+    }
+
     func testInvalidParametersThrowWithTheirName() {
         let table: [(SamplingParameters, String)] = [
             (SamplingParameters(temperature: -0.1), "temperature"),

@@ -134,6 +134,18 @@ extension Logits {
         }!
     }
 
+    /// The live candidates beside the scratch storage. (Reading the candidates through `withCandidates` while
+    /// writing `scratch` would copy the working set, and so `scratch`, on every call.)
+    mutating func withCandidatesAndScratch<R>(
+        _ body: (UnsafeBufferPointer<TokenLogit>, UnsafeMutableBufferPointer<Float>) -> R
+    ) -> R {
+        precondition(isNarrowed)
+        let n = candidateCount
+        return storage.withUnsafeBufferPointer { c in
+            scratch.withUnsafeMutableBufferPointer { w in body(UnsafeBufferPointer(rebasing: c[..<n]), w) }
+        }
+    }
+
     /// Multiplies every live score by `factor`.
     mutating func scale(by factor: Float) {
         if isNarrowed {

@@ -27,10 +27,8 @@ public struct RandomSampler: LogitSampler {
         }
         let n = logits.count
         if logits.isNarrowed {
-            logits.storage.withUnsafeBufferPointer { c in
-                logits.scratch.withUnsafeMutableBufferPointer { w in
-                    for i in 0..<n { w[i] = SamplingKernels.exponential(c[i].logit - m) }
-                }
+            logits.withCandidatesAndScratch { c, w in
+                for i in c.indices { w[i] = SamplingKernels.exponential(c[i].logit - m) }
             }
         } else {
             let values = UnsafeBufferPointer(logits.raw)

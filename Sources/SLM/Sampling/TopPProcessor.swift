@@ -31,24 +31,22 @@ public struct TopPProcessor: LogitProcessor {
     private func keepNucleusOfCandidates(_ logits: inout Logits) {
         logits.sortCandidates()
         let p = Double(p)
-        let kept = logits.withCandidates { c in
-            logits.scratch.withUnsafeMutableBufferPointer { w -> Int in
-                let m = c[0].logit
-                // All masked (the sampler will say so) or overflowed (the sampler picks the first infinity).
-                guard m.isFinite else { return c.count }
-                var total = 0.0
-                for i in c.indices {
-                    w[i] = SamplingKernels.exponential(c[i].logit - m)
-                    total += Double(w[i])
-                }
-                var mass = 0.0
-                for i in c.indices {
-                    mass += Double(w[i])
-                    if mass >= p * total { return i + 1 }
-                }
-                return c.count
+        let kept = logits.withCandidatesAndScratch { c, w -> Int in
+            let m = c[0].logit
+            // All masked (the sampler will say so) or overflowed (the sampler picks the first infinity).
+            guard m.isFinite else { return c.count }
+            var total = 0.0
+            for i in c.indices {
+                w[i] = SamplingKernels.exponential(c[i].logit - m)
+                total += Double(w[i])
             }
-        }!
+            var mass = 0.0
+            for i in c.indices {
+                mass += Double(w[i])
+                if mass >= p * total { return i + 1 }
+            }
+            return c.count
+        }
         logits.truncateCandidates(to: kept)
     }
 
