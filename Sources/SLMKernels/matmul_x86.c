@@ -15,6 +15,12 @@
 
 static inline size_t block_bytes(int type) { return type == SLM_TYPE_Q4_0 ? 18 : type == SLM_TYPE_Q4_1 ? 20 : 34; }
 
+// Bytes ahead of the current position at which decode kernels prefetch weights: a few microseconds of streaming,
+// enough to cover memory latency many times over without evicting what is still to be used.
+#ifndef PREFETCH_AHEAD
+#define PREFETCH_AHEAD 4096
+#endif
+
 // ---- Row tiles ----
 
 #define TARGET SLM_TARGET_AVX2
