@@ -121,6 +121,15 @@ enum {
     PREFILL_XBYTES = 384 * 1024,
 };
 
+// Asks for the weights of the row tile after this one, which the token-lane kernels read only after a long
+// stretch of arithmetic on this tile: by then they are in cache instead of a burst of misses.
+SLM_TARGET_AVX2 static inline void prefetch_next_tile(const uint8_t *tile, size_t rb, int64_t rows_left) {
+    if (rows_left <= PREFILL_ROWS) return;
+    int64_t next = rows_left - PREFILL_ROWS < PREFILL_ROWS ? rows_left - PREFILL_ROWS : PREFILL_ROWS;
+    const char *p = (const char *)tile + PREFILL_ROWS * rb;
+    for (size_t off = 0; off < next * rb; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
+}
+
 // Unpacks `rows` weight rows (Q4 only) and their scales. SSE/AVX2 instructions suffice and both levels share it.
 SLM_TARGET_AVX2 static void unpack_rows(const int type, const uint8_t *w, size_t rb, int64_t nb, int rows,
                                         wtile t) {
@@ -342,6 +351,7 @@ vnni_prefill(const int type, const uint8_t *w, size_t rb, const slm_block_q8 *x,
         for (int64_t r = row0; r < row1; r += PREFILL_ROWS) {
             const int rows = row1 - r < PREFILL_ROWS ? (int)(row1 - r) : PREFILL_ROWS;
             const uint8_t *wr = w + r * rb;
+            prefetch_next_tile(wr, rb, row1 - r);
             unpack_rows(type, wr, rb, nb, rows, wt);
             for (int64_t g = 0; g * 16 < nt; g++) {
                 const int nv = nt - g * 16 < 16 ? (int)(nt - g * 16) : 16;
@@ -373,6 +383,7 @@ avx2_prefill(const int type, const uint8_t *w, size_t rb, const slm_block_q8 *x,
         repack8(x + t0 * nb, nb, nt, xr);
         for (int64_t r = row0; r < row1; r += PREFILL_ROWS) {
             const int rows = row1 - r < PREFILL_ROWS ? (int)(row1 - r) : PREFILL_ROWS;
+            prefetch_next_tile(w + r * rb, rb, row1 - r);
             unpack_rows(type, w + r * rb, rb, nb, rows, wt);
             for (int64_t g = 0; g * 8 < nt; g++) {
                 const int nv = nt - g * 8 < 8 ? (int)(nt - g * 8) : 8;
@@ -399,11 +410,12 @@ static size_t prefill_scratch_bytes(int64_t nb, int64_t ntok, int lanes, size_t 
     return (size_t)(groups * per_group) + wtile_bytes(nb);
 }
 
-// Tokens that fill at least a quarter of a lane group go to the token-lane kernel (a padded group still beats
-// another pass over the weights); the rest, and decode, to row tiles.
-static int64_t token_lane_count(int64_t ntok, int lanes) {
+// How many tokens go to the token-lane kernel: whole lane groups, plus a padded last group if at least `min_rest`
+// tokens are left. Fewer than that are cheaper as row tiles, which cost in proportion to the tokens; a padded
+// group costs as much as a full one. The thresholds are where the two cross on Zen 4.
+static int64_t token_lane_count(int64_t ntok, int lanes, int min_rest) {
     int64_t full = ntok / lanes * lanes;
-    return ntok - full >= lanes / 4 && ntok >= 4 ? ntok : full;
+    return ntok - full >= min_rest ? ntok : full;
 }
 
 SLM_TARGET_AVX512 void slm_avx512_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x,
@@ -411,7 +423,7 @@ SLM_TARGET_AVX512 void slm_avx512_matmul_q(slm_type type, const void *w, size_t 
                                            int64_t ntok) {
     const int64_t nb = n / SLM_QK;
     const uint8_t *wb = w;
-    int64_t nlane = token_lane_count(ntok, 16);
+    int64_t nlane = token_lane_count(ntok, 16, 6);
     void *scratch = nlane > 0 ? slm_thread_scratch(prefill_scratch_bytes(nb, nlane, 16, sizeof(xrec16))) : NULL;
     if (scratch == NULL) nlane = 0;
     if (nlane > 0) {
@@ -448,7 +460,7 @@ SLM_TARGET_AVX2 void slm_avx2_matmul_q(slm_type type, const void *w, size_t row_
     const int64_t nb = n / SLM_QK;
     const uint8_t *wb = w;
     // Q8_0 stays on row tiles: its signed weights against 8-bit unsigned activations would overflow maddubs.
-    int64_t nlane = type == SLM_TYPE_Q8_0 ? 0 : token_lane_count(ntok, 8);
+    int64_t nlane = type == SLM_TYPE_Q8_0 ? 0 : token_lane_count(ntok, 8, 3);
     void *scratch = nlane > 0 ? slm_thread_scratch(prefill_scratch_bytes(nb, nlane, 8, sizeof(xrec8))) : NULL;
     if (scratch == NULL) nlane = 0;
     if (nlane > 0) {

@@ -5,7 +5,7 @@ import XCTest
 /// and the awkward ones: row ranges that start mid-matrix and end off a tile boundary, output strides wider than
 /// the matrix, token counts on both sides of each kernel's tile and lane-group sizes, and rows only 2-byte aligned.
 final class MatmulTests: XCTestCase {
-    static let tokenCounts = [1, 2, 3, 4, 5, 7, 8, 16, 17, 20, 33]
+    static let tokenCounts = [1, 2, 3, 4, 5, 6, 7, 8, 16, 17, 20, 22, 33]
     static let totalRows = 13
     static let rowRange = 3..<12
     static let ldy = 18
