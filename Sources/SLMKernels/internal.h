@@ -7,6 +7,12 @@
 
 #include <string.h>
 
+// NEON code uses AArch64-only intrinsics (across-vector reductions, rounding conversions), so 32-bit ARM takes
+// the portable path.
+#if defined(__aarch64__) && defined(__ARM_NEON)
+#define SLM_HAVE_NEON 1
+#endif
+
 // Weight blocks as GGUF stores them. Half floats are kept as raw bits: the byte layout is the contract, and rows of
 // 18- or 20-byte blocks leave these structs only 2-byte aligned inside a memory map.
 typedef struct {
@@ -169,7 +175,7 @@ extern const slm_kernel_table slm_kernels_avx2;
 extern const slm_kernel_table slm_kernels_avx512;
 #endif
 
-#if defined(__ARM_NEON)
+#if defined(SLM_HAVE_NEON)
 SLM_DECLARE_LEVEL(slm_neon)
 extern const slm_kernel_table slm_kernels_neon;
 #endif

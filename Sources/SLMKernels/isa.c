@@ -10,7 +10,7 @@ const slm_kernel_table slm_kernels_scalar = SLM_LEVEL_TABLE(slm_scalar);
 const slm_kernel_table slm_kernels_avx2 = SLM_LEVEL_TABLE(slm_avx2);
 const slm_kernel_table slm_kernels_avx512 = SLM_LEVEL_TABLE(slm_avx512);
 #endif
-#if defined(__ARM_NEON)
+#if defined(SLM_HAVE_NEON)
 const slm_kernel_table slm_kernels_neon = SLM_LEVEL_TABLE(slm_neon);
 #endif
 
@@ -26,7 +26,7 @@ static slm_isa detect_best(void) {
         return SLM_ISA_AVX2;
     }
     return SLM_ISA_SCALAR;
-#elif defined(__ARM_NEON)
+#elif defined(SLM_HAVE_NEON)
     return SLM_ISA_NEON;
 #else
     return SLM_ISA_SCALAR;
@@ -41,7 +41,7 @@ static const slm_kernel_table *table_for(slm_isa isa) {
     case SLM_ISA_AVX2:
         return &slm_kernels_avx2;
 #endif
-#if defined(__ARM_NEON)
+#if defined(SLM_HAVE_NEON)
     case SLM_ISA_NEON:
         return &slm_kernels_neon;
 #endif
