@@ -27,7 +27,8 @@
 #define V_FNMA(a, b, c) _mm256_fnmadd_ps(a, b, c)
 #define V_FMADDSUB(a, b, c) _mm256_fmaddsub_ps(a, b, c)
 #define V_ROUND(v) _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-#define V_EXP2I(n) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
+#define V_EXP2I(n)                                                                                                    \
+    _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
 #define V_ZERO_BELOW(v, x, lo) _mm256_andnot_ps(_mm256_cmp_ps(x, lo, _CMP_LT_OQ), v)
 #define V_DUP_EVEN(v) _mm256_moveldup_ps(v)
 #define V_DUP_ODD(v) _mm256_movehdup_ps(v)
@@ -101,7 +102,8 @@ SLM_TARGET_AVX2 static inline float avx2_hmax(__m256 v) {
 #define V_FNMA(a, b, c) _mm512_fnmadd_ps(a, b, c)
 #define V_FMADDSUB(a, b, c) _mm512_fmaddsub_ps(a, b, c)
 #define V_ROUND(v) _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-#define V_EXP2I(n) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
+#define V_EXP2I(n)                                                                                                    \
+    _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
 #define V_ZERO_BELOW(v, x, lo) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, lo, _CMP_NLT_UQ), v)
 #define V_DUP_EVEN(v) _mm512_moveldup_ps(v)
 #define V_DUP_ODD(v) _mm512_movehdup_ps(v)

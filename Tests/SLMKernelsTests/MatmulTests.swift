@@ -42,7 +42,9 @@ final class MatmulTests: XCTestCase {
             var rows: [[Float]] = []
             for r in 0..<Self.totalRows {
                 let q = quantizeRow(type, rng.blockScaledFloats(n))
-                q.withUnsafeBytes { (storage.base + r * rowBytes).copyMemory(from: $0.baseAddress!, byteCount: rowBytes) }
+                q.withUnsafeBytes {
+                    (storage.base + r * rowBytes).copyMemory(from: $0.baseAddress!, byteCount: rowBytes)
+                }
                 rows.append(dequantizeRow(type, storage.base + r * rowBytes, n))
             }
             for ntok in Self.tokenCounts {
@@ -92,7 +94,9 @@ final class MatmulTests: XCTestCase {
             var rows: [[Float]] = []
             for r in 0..<Self.totalRows {
                 let q = quantizeRow(type, rng.floats(n))
-                q.withUnsafeBytes { (storage.base + r * rowBytes).copyMemory(from: $0.baseAddress!, byteCount: rowBytes) }
+                q.withUnsafeBytes {
+                    (storage.base + r * rowBytes).copyMemory(from: $0.baseAddress!, byteCount: rowBytes)
+                }
                 rows.append(dequantizeRow(type, storage.base + r * rowBytes, n))
             }
             for ntok in [1, 3, 4, 7, 16] {

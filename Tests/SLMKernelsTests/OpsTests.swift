@@ -92,7 +92,8 @@ final class OpsTests: XCTestCase {
                 var p = x
                 slm_softmax(&p, Int64(n))
                 for i in 0..<n {
-                    XCTAssertEqual(Double(p[i]), e[i] / sum, accuracy: 1e-5 * e[i] / sum + 1e-37, "\(name) n \(n) i \(i)")
+                    let want = e[i] / sum
+                    XCTAssertEqual(Double(p[i]), want, accuracy: 1e-5 * want + 1e-37, "\(name) n \(n) i \(i)")
                 }
                 XCTAssertEqual(p.reduce(0.0) { $0 + Double($1) }, 1, accuracy: 1e-5, "\(name) n \(n)")
             }

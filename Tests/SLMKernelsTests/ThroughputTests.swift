@@ -116,8 +116,11 @@ final class ThroughputTests: XCTestCase {
             var line = "ntok \(nt):"
             for level in levels {
                 _ = slm_set_isa_cap(level)
-                let t = bestTime { slm_matmul_q(SLM_TYPE_Q4_1, m.data, m.rowBytes, x, 576, &y, 1536, 0, 1536, Int64(nt)) }
-                line += String(format: "  %@ %6.1f", String(cString: slm_isa_name(level)), 2.0 * 1536 * 576 * Double(nt) / t / 1e9)
+                let t = bestTime {
+                    slm_matmul_q(SLM_TYPE_Q4_1, m.data, m.rowBytes, x, 576, &y, 1536, 0, 1536, Int64(nt))
+                }
+                let gflops = 2.0 * 1536 * 576 * Double(nt) / t / 1e9
+                line += String(format: "  %@ %6.1f", String(cString: slm_isa_name(level)), gflops)
             }
             print(line)
         }
