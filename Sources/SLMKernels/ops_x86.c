@@ -37,12 +37,21 @@
 #define V_STORE_H(p, v) _mm_storeu_si128((__m128i *)(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT))
 #define V_HSUM(v) avx2_hsum(v)
 #define V_HMAX(v) avx2_hmax(v)
+#define V_FOLD8(v) (v)
 
 SLM_TARGET_AVX2 static inline float avx2_hsum(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+}
+
+// Eight registers in, one out: lane j holds the sum of the lanes of a[j].
+SLM_TARGET_AVX2 static inline __m256 slm_avx2_hsum8x8(const __m256 a[8]) {
+    __m256 s01 = _mm256_hadd_ps(a[0], a[1]), s23 = _mm256_hadd_ps(a[2], a[3]);
+    __m256 s45 = _mm256_hadd_ps(a[4], a[5]), s67 = _mm256_hadd_ps(a[6], a[7]);
+    __m256 t0 = _mm256_hadd_ps(s01, s23), t1 = _mm256_hadd_ps(s45, s67);
+    return _mm256_add_ps(_mm256_permute2f128_ps(t0, t1, 0x20), _mm256_permute2f128_ps(t0, t1, 0x31));
 }
 
 SLM_TARGET_AVX2 static inline float avx2_hmax(__m256 v) {
@@ -81,6 +90,7 @@ SLM_TARGET_AVX2 static inline float avx2_hmax(__m256 v) {
 #undef V_STORE_H
 #undef V_HSUM
 #undef V_HMAX
+#undef V_FOLD8
 
 // ---- AVX-512: 16 lanes ----
 
@@ -112,6 +122,10 @@ SLM_TARGET_AVX2 static inline float avx2_hmax(__m256 v) {
 #define V_STORE_H(p, v) _mm256_storeu_si256((__m256i *)(p), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT))
 #define V_HSUM(v) _mm512_reduce_add_ps(v)
 #define V_HMAX(v) _mm512_reduce_max_ps(v)
+#define V_FOLD8(v)                                                                                                    \
+    _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)))
+
+SLM_TARGET_AVX512 static inline __m256 slm_avx512_hsum8x8(const __m256 a[8]) { return slm_avx2_hsum8x8(a); }
 
 #include "ops_x86_body.h"
 

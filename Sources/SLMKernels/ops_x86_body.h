@@ -133,38 +133,55 @@ TARGET void FN(f16_to_f32)(const uint16_t *x, float *y, int64_t n) {
 TARGET void FN(attention_f16)(const float *q, const uint16_t *k, const uint16_t *v, int64_t kv_stride, int64_t npos,
                               int64_t head_dim, float scale, float *scores, float *out) {
     const int64_t full = head_dim / W * W;
-    for (int64_t t = 0; t < npos; t++) {
+    // Scores eight positions at a time: one transposing reduction yields all eight sums, where reducing each
+    // position's register on its own would cost as much as its dot product.
+    int64_t t = 0;
+    for (; t + 8 <= npos; t += 8) {
         const uint16_t *kt = k + t * kv_stride;
-        VF a0 = V_ZERO(), a1 = V_ZERO();
-        int64_t i = 0;
-        for (; i + 2 * W <= full; i += 2 * W) {
-            a0 = V_FMA(V_LOAD(q + i), V_LOAD_H(kt + i), a0);
-            a1 = V_FMA(V_LOAD(q + i + W), V_LOAD_H(kt + i + W), a1);
+        VF a[8];
+        for (int j = 0; j < 8; j++) a[j] = V_ZERO();
+        for (int64_t i = 0; i < full; i += W) {
+            VF qi = V_LOAD(q + i);
+            for (int j = 0; j < 8; j++) a[j] = V_FMA(qi, V_LOAD_H(kt + j * kv_stride + i), a[j]);
         }
-        if (i < full) a0 = V_FMA(V_LOAD(q + i), V_LOAD_H(kt + i), a0);
-        float s = V_HSUM(V_ADD(a0, a1));
-        for (i = full; i < head_dim; i++) s += q[i] * slm_half_to_float(kt[i]);
+        __m256 part[8];
+        for (int j = 0; j < 8; j++) part[j] = V_FOLD8(a[j]);
+        _mm256_storeu_ps(scores + t, _mm256_mul_ps(FN(hsum8x8)(part), _mm256_set1_ps(scale)));
+        for (int64_t i = full; i < head_dim; i++) {
+            for (int j = 0; j < 8; j++) scores[t + j] += scale * q[i] * slm_half_to_float(k[(t + j) * kv_stride + i]);
+        }
+    }
+    for (; t < npos; t++) {
+        const uint16_t *kt = k + t * kv_stride;
+        VF a = V_ZERO();
+        for (int64_t i = 0; i < full; i += W) a = V_FMA(V_LOAD(q + i), V_LOAD_H(kt + i), a);
+        float s = V_HSUM(a);
+        for (int64_t i = full; i < head_dim; i++) s += q[i] * slm_half_to_float(kt[i]);
         scores[t] = s * scale;
     }
     FN(softmax)(scores, npos);
 
     // Output lanes in groups of four registers held across all positions: each value row is read once per group,
-    // and with head_dim = 64 a group covers a whole cache line of halves.
+    // and with head_dim = 64 a group covers a whole cache line of halves. Even and odd positions accumulate
+    // separately so that consecutive multiply-adds into one register do not wait on each other.
     int64_t i0 = 0;
     for (; i0 + 4 * W <= full; i0 += 4 * W) {
-        VF o0 = V_ZERO(), o1 = V_ZERO(), o2 = V_ZERO(), o3 = V_ZERO();
-        for (int64_t t = 0; t < npos; t++) {
-            const uint16_t *vt = v + t * kv_stride + i0;
-            VF p = V_SET1(scores[t]);
-            o0 = V_FMA(p, V_LOAD_H(vt), o0);
-            o1 = V_FMA(p, V_LOAD_H(vt + W), o1);
-            o2 = V_FMA(p, V_LOAD_H(vt + 2 * W), o2);
-            o3 = V_FMA(p, V_LOAD_H(vt + 3 * W), o3);
+        VF e[4] = {V_ZERO(), V_ZERO(), V_ZERO(), V_ZERO()};
+        VF o[4] = {V_ZERO(), V_ZERO(), V_ZERO(), V_ZERO()};
+        int64_t t = 0;
+        for (; t + 2 <= npos; t += 2) {
+            const uint16_t *v0 = v + t * kv_stride + i0, *v1 = v0 + kv_stride;
+            VF p0 = V_SET1(scores[t]), p1 = V_SET1(scores[t + 1]);
+            for (int j = 0; j < 4; j++) {
+                e[j] = V_FMA(p0, V_LOAD_H(v0 + j * W), e[j]);
+                o[j] = V_FMA(p1, V_LOAD_H(v1 + j * W), o[j]);
+            }
         }
-        V_STORE(out + i0, o0);
-        V_STORE(out + i0 + W, o1);
-        V_STORE(out + i0 + 2 * W, o2);
-        V_STORE(out + i0 + 3 * W, o3);
+        if (t < npos) {
+            const uint16_t *v0 = v + t * kv_stride + i0;
+            for (int j = 0; j < 4; j++) e[j] = V_FMA(V_SET1(scores[t]), V_LOAD_H(v0 + j * W), e[j]);
+        }
+        for (int j = 0; j < 4; j++) V_STORE(out + i0 + j * W, V_ADD(e[j], o[j]));
     }
     for (; i0 < full; i0 += W) {
         VF o = V_ZERO();
