@@ -6,7 +6,8 @@
 //  - Token lanes, for prefill: activations of 16 (AVX-512) or 8 (AVX2) tokens are repacked so that one register
 //    holds the same four k positions of every token. A weight row then contributes four of its bytes per
 //    instruction, broadcast across the token lanes; the integer multiply-accumulate is nearly the only work, the
-//    per-block float scaling is paid once per block for all tokens, and each weight block is unpacked once per call.
+//    per-block float scaling is paid once per block for all tokens, and each weight block is unpacked once per pass
+//    over the tokens.
 #if defined(__x86_64__)
 
 #include "internal.h"
@@ -128,7 +129,8 @@ SLM_TARGET_AVX2 static inline void prefetch_next_tile(const uint8_t *tile, size_
     for (size_t off = 0; off < next * rb; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
 }
 
-// Unpacks `rows` weight rows (Q4 only) and their scales. SSE/AVX2 instructions suffice and both levels share it.
+// Unpacks `rows` weight rows into a wtile: Q4 nibbles to bytes, scales to floats, and for Q8_0 (whose quants the
+// kernel reads in place) the per-block correction. AVX2 suffices, and both levels share it.
 SLM_TARGET_AVX2 static void unpack_rows(const int type, const uint8_t *w, size_t rb, int64_t nb, int rows,
                                         wtile t) {
     const __m128i lo = _mm_set1_epi8(0x0f);
