@@ -5,8 +5,9 @@
 // The including file defines TARGET, FN(name), and DOT_U8S8(u, s): eight int32 lanes, each the sum of four
 // products of unsigned bytes of u with signed bytes of s.
 
-// Weight block b of a row as a register of 32 bytes in element order and its scales [d, m] (Q4_1), [d, -8 d]
-// (Q4_0: nibbles are kept unsigned, and sum((q - 8) x) d_x = sum(q x) d_x - 8 s_x) or [d, 0] (Q8_0).
+// Weight block b of a row as a register of 32 bytes in element order and its scales [d, m] (Q4_1), [d, d]
+// (Q4_0: nibbles are kept unsigned, and sum((q - 8) x) d_x = sum(q x) d_x - 8 s_x, so the second lane gathers
+// d s_x and the tile multiplies its sum by -8 at the end) or [d, 0] (Q8_0).
 TARGET static inline __attribute__((always_inline)) __m256i FN(load_wq)(const int type, const uint8_t *blk,
                                                                          __m128 *dm) {
     if (type == SLM_TYPE_Q8_0) {
@@ -18,7 +19,7 @@ TARGET static inline __attribute__((always_inline)) __m256i FN(load_wq)(const in
         *dm = _mm_cvtph_ps(_mm_cvtsi32_si128((int)slm_load_u32(blk)));
         q = _mm_loadu_si128((const __m128i *)(blk + 4));
     } else {
-        *dm = _mm_mul_ps(_mm_cvtph_ps(_mm_set1_epi16((short)slm_load_u16(blk))), _mm_setr_ps(1.0f, -8.0f, 0.0f, 0.0f));
+        *dm = _mm_cvtph_ps(_mm_set1_epi16((short)slm_load_u16(blk)));
         q = _mm_loadu_si128((const __m128i *)(blk + 2));
     }
     __m256i both = _mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1);
@@ -37,6 +38,8 @@ TARGET static inline __attribute__((always_inline)) void FN(tile)(const int type
                                                                    const slm_block_q8 *x, int64_t nb, float *y,
                                                                    int64_t ldy, const int R, const int T) {
     const size_t bsz = type == SLM_TYPE_Q4_0 ? 18 : type == SLM_TYPE_Q4_1 ? 20 : 34;
+    // At least two tiles ahead: then all R rows of a tile are in flight before it starts, however long the rows.
+    const size_t ahead = 2 * R * rb > PREFETCH_AHEAD ? 2 * R * rb : PREFETCH_AHEAD;
     __m256 acc[4][4];
     __m128 macc[4][4];
     for (int r = 0; r < R; r++) {
@@ -52,7 +55,7 @@ TARGET static inline __attribute__((always_inline)) void FN(tile)(const int type
             // The tile's rows are adjacent, so its weights form one contiguous run, consumed at R blocks per step.
             // Prefetching that run a fixed distance ahead keeps enough misses in flight to stream from memory at
             // near full bandwidth; the hardware prefetchers alone lose track of R interleaved streams.
-            const char *pf = (const char *)w + PREFETCH_AHEAD + (size_t)b * R * bsz;
+            const char *pf = (const char *)w + ahead + (size_t)b * R * bsz;
             _mm_prefetch(pf, _MM_HINT_T0);
             _mm_prefetch(pf + 64, _MM_HINT_T0);
             if (type == SLM_TYPE_Q8_0) _mm_prefetch(pf + 128, _MM_HINT_T0);
@@ -81,6 +84,7 @@ TARGET static inline __attribute__((always_inline)) void FN(tile)(const int type
     for (int r = 0; r < R; r++) {
         for (int t = 0; t < T; t++) {
             float m = _mm_cvtss_f32(_mm_movehdup_ps(macc[r][t]));
+            if (type == SLM_TYPE_Q4_0) m *= -8.0f;
             y[t * ldy + r] = FN(hsum_ps)(acc[r][t]) + m;
         }
     }
@@ -90,6 +94,16 @@ TARGET static inline __attribute__((always_inline)) void FN(tile)(const int type
 TARGET static inline __attribute__((always_inline)) void FN(matmul_rows)(const int type, const uint8_t *w, size_t rb,
                                                                           const slm_block_q8 *x, int64_t nb,
                                    float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok) {
+    {
+        // Tiles prefetch a distance ahead of themselves, so the start of the range must be asked for up front, all
+        // at once, or each call would open with a run of misses taken one after another. Capped to stay in L1.
+        size_t head = 8 * rb > PREFETCH_AHEAD ? 8 * rb : PREFETCH_AHEAD;
+        const size_t total = (size_t)(row1 - row0) * rb;
+        head = head < total ? head : total;
+        head = head < 16384 ? head : 16384;
+        const char *p = (const char *)(w + row0 * rb);
+        for (size_t off = 0; off < head; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
+    }
     for (int64_t t = 0; t < ntok;) {
         const int64_t left = ntok - t;
         const int T = left >= 4 ? 4 : (int)left;
