@@ -31,7 +31,7 @@ public struct Benchmark {
             try session.evaluate(prompt)
             let t1 = clock.now
             for _ in 0..<generatedTokens {
-                try session.evaluate(GreedySampler.argmax(session.logits))
+                try session.evaluate(Int32(SamplingKernels.argmax(UnsafeBufferPointer(session.logits))))
             }
             let t2 = clock.now
             guard round > 0 else { continue }  // the first round warms caches and page tables

@@ -75,24 +75,32 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sampling = try SamplingParameters(
-            temperature: temperature, topK: topK, topP: topP, minP: minP, repetitionPenalty: repeatPenalty,
-            seed: seed)
+        let sampling = SamplingParameters(
+            temperature: temperature, topK: topK == 0 ? nil : topK, topP: topP, minP: minP,
+            repetitionPenalty: repeatPenalty, seed: seed)
+        try sampling.validate()
         let local = try modelOptions.load()
-        let text: String
+        let tokens: [Int32]
         if chat {
             let template = try ChatTemplate(gguf: local.model.file)
-            let systemPrompt: ChatTemplate.SystemPrompt = noSystem ? .none : system.map { .custom($0) } ?? .modelDefault
-            text = template.render([ChatMessage(role: .user, content: prompt)], systemPrompt: systemPrompt)
+            let systemPrompt: ChatTemplate.SystemPrompt
+            if noSystem {
+                systemPrompt = .none
+            } else if let system {
+                systemPrompt = .text(system)
+            } else {
+                systemPrompt = .modelDefault
+            }
+            // Special tokens count only in the template's markup, never in the user's words.
+            tokens = template.encode([.user(prompt)], systemPrompt: systemPrompt, with: local.tokenizer)
         } else {
-            text = prompt
+            tokens = local.tokenizer.encode(prompt, parseSpecial: false)
         }
-        let tokens = local.tokenizer.encode(text, parseSpecial: chat)
         let generator = Generator(session: local.session, tokenizer: local.tokenizer)
         let result = try generator.generate(prompt: tokens, maxTokens: maxTokens, sampling: sampling) { piece in
             if !json {
                 print(piece, terminator: "")
-                fflush(stdout)
+                fflush(nil)
             }
             return true
         }
