@@ -31,6 +31,19 @@ public final class ThreadPool: @unchecked Sendable {
     /// Spins before a waiting worker parks: about a few milliseconds, far longer than the gap between two steps
     /// of a token and between two tokens, far shorter than a pause between commands.
     private static let spinsBeforeParking = 200_000
+    /// Spins before a waiting thread starts yielding its core at each turn. When another process competes for the
+    /// cores (the broker, a speech recogniser), the thread being waited for may not be running at all; yielding
+    /// lets it run instead of burning the time slice it needs.
+    private static let spinsBeforeYielding = 2_000
+
+    @inline(__always)
+    private static func pause(_ spins: Int) {
+        if spins < spinsBeforeYielding {
+            slm_spin_pause()
+        } else {
+            sched_yield()
+        }
+    }
 
     public init(threads: Int) {
         precondition(threads >= 1, "a pool needs at least one thread")
@@ -80,7 +93,11 @@ public final class ThreadPool: @unchecked Sendable {
                 pthread_mutex_unlock(&mutex)
             }
             body(0, threadCount)
-            while finished.load(ordering: .acquiring) < threadCount - 1 { slm_spin_pause() }
+            var spins = 0
+            while finished.load(ordering: .acquiring) < threadCount - 1 {
+                Self.pause(spins)
+                spins += 1
+            }
             job = { _, _ in }
         }
     }
@@ -101,7 +118,7 @@ public final class ThreadPool: @unchecked Sendable {
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
                 if spins < Self.spinsBeforeParking {
-                    slm_spin_pause()
+                    Self.pause(spins)
                     continue
                 }
                 pthread_mutex_lock(&mutex)
