@@ -33,6 +33,6 @@ let package = Package(
         ),
         .testTarget(name: "SLMKernelsTests", dependencies: ["SLMKernels"]),
         .testTarget(name: "SLMTests", dependencies: ["SLM", "SLMKernels"], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent"]),
+        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "edge-agent"]),
     ]
 )
