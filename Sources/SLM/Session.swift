@@ -142,22 +142,6 @@ public final class Session {
     public func evaluate(_ tokens: [Int32]) throws {
         try tokens.withUnsafeBufferPointer { try evaluate($0) }
     }
-
-    /// Log-probabilities of the `count` most likely next tokens, most likely first.
-    public func topLogProbabilities(_ count: Int) -> [(token: Int32, logProbability: Float)] {
-        var maxLogit = -Float.infinity
-        for value in logits { maxLogit = max(maxLogit, value) }
-        var sum = 0.0
-        for value in logits { sum += Double(expf(value - maxLogit)) }
-        let logSum = Float(log(sum)) + maxLogit
-        var best: [(token: Int32, logProbability: Float)] = []
-        for (index, value) in logits.enumerated() where best.count < count || value - logSum > best[best.count - 1].1 {
-            if best.count == count { best.removeLast() }
-            let entry = (Int32(index), value - logSum)
-            best.insert(entry, at: best.firstIndex { $0.1 < value - logSum } ?? best.count)
-        }
-        return best
-    }
 }
 
 #if canImport(Glibc)

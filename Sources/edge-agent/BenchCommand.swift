@@ -33,18 +33,6 @@ struct BenchCommand: ParsableCommand {
         var peakRssMb: Double
         var modelFileMb: Double
         var kvCacheMb: Double
-
-        enum CodingKeys: String, CodingKey {
-            case model, threads, kernels, rounds
-            case promptTokens = "prompt_tokens"
-            case genTokens = "gen_tokens"
-            case prefillTokS = "prefill_tok_s"
-            case decodeTokS = "decode_tok_s"
-            case loadMs = "load_ms"
-            case peakRssMb = "peak_rss_mb"
-            case modelFileMb = "model_file_mb"
-            case kvCacheMb = "kv_cache_mb"
-        }
     }
 
     func validate() throws {

@@ -56,16 +56,6 @@ struct GenerateCommand: ParsableCommand {
         var prefillTokS: Double
         var decodeTokS: Double
         var loadMs: Double
-
-        enum CodingKeys: String, CodingKey {
-            case text
-            case promptTokens = "prompt_tokens"
-            case generatedTokens = "generated_tokens"
-            case stopReason = "stop_reason"
-            case prefillTokS = "prefill_tok_s"
-            case decodeTokS = "decode_tok_s"
-            case loadMs = "load_ms"
-        }
     }
 
     func validate() throws {

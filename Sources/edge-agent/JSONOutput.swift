@@ -4,10 +4,11 @@
     import Foundation
 #endif
 
-/// Prints a value as one line of JSON with sorted keys.
+/// Prints a value as one line of JSON with sorted, snake_case keys.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     let data = try encoder.encode(value)
     print(String(decoding: data, as: UTF8.self))
 }
