@@ -58,14 +58,21 @@ extension Session {
             let start = position
             let contextLength = contextLength
             pool.run { thread, threads in
-                let scratch = self.scores + thread * contextLength
-                for item in ThreadPool.share(of: n * c.headCount, thread: thread, threads: threads) {
+                let scratch = self.scores + thread * groupSize * contextLength
+                // Each thread takes a contiguous run of (token, head) items; the heads of a run that share a KV head
+                // are served in one call, which reads that head's cache once for all of them.
+                let items = ThreadPool.share(of: n * c.headCount, thread: thread, threads: threads)
+                var item = items.lowerBound
+                while item < items.upperBound {
                     let (t, head) = item.quotientAndRemainder(dividingBy: c.headCount)
-                    let kvOffset = layerCache + (head / groupSize) * headDim
-                    slm_attention_f16(
-                        self.q + t * qDim + head * headDim, self.keyCache + kvOffset, self.valueCache + kvOffset,
-                        Int64(kvDim), Int64(start + t + 1), Int64(headDim), scale, scratch,
-                        self.attention + t * qDim + head * headDim)
+                    let group = head / groupSize
+                    let heads = min((group + 1) * groupSize - head, items.upperBound - item)
+                    let kvOffset = layerCache + group * headDim
+                    slm_attention_group_f16(
+                        self.q + t * qDim + head * headDim, Int64(heads), self.keyCache + kvOffset,
+                        self.valueCache + kvOffset, Int64(kvDim), Int64(start + t + 1), Int64(headDim), scale,
+                        scratch, self.attention + t * qDim + head * headDim)
+                    item += heads
                 }
             }
             // output projection and residual

@@ -48,7 +48,7 @@ public final class Session {
     let gate: UnsafeMutablePointer<Float>  // feed-forward gate, then the gated activation (batch, ffn)
     let up: UnsafeMutablePointer<Float>  // feed-forward up projection (batch, ffn)
     let quantized: UnsafeMutablePointer<slm_block_q8>  // a sub-layer input as 8-bit blocks (batch, width / 32)
-    let scores: UnsafeMutablePointer<Float>  // attention scores, one row per thread (threads, contextLength)
+    let scores: UnsafeMutablePointer<Float>  // attention scores of a head group, per thread (threads, group, context)
     let ropeAngles: UnsafeMutablePointer<Float>  // cos and sin for each position of the batch (batch, headDim)
     let inverseFrequencies: [Float]  // (headDim / 2)
     /// The next-token logits after the last evaluated token (vocabularySize).
@@ -84,7 +84,7 @@ public final class Session {
         gate = floats(b * c.feedForwardLength)
         up = floats(b * c.feedForwardLength)
         quantized = .allocate(capacity: b * max(c.embeddingLength, c.queryDimension, c.feedForwardLength) / Int(SLM_QK))
-        scores = floats(pool.threadCount * length)
+        scores = floats(pool.threadCount * (c.headCount / c.kvHeadCount) * length)
         ropeAngles = floats(b * c.headDimension)
         logits = UnsafeMutableBufferPointer(start: floats(c.vocabularySize), count: c.vocabularySize)
         // theta_i = base^(-2i / headDim), the rotation speed of pair i.

@@ -136,6 +136,8 @@ typedef struct {
     void (*f16_to_f32)(const uint16_t *x, float *y, int64_t n);
     void (*attention_f16)(const float *q, const uint16_t *k, const uint16_t *v, int64_t kv_stride, int64_t npos,
                           int64_t head_dim, float scale, float *scores, float *out);
+    void (*attention_group_f16)(const float *q, int64_t nq, const uint16_t *k, const uint16_t *v, int64_t kv_stride,
+                                int64_t npos, int64_t head_dim, float scale, float *scores, float *out);
 } slm_kernel_table;
 
 // Every level defines the full set of functions under its own prefix; `SLM_LEVEL_TABLE` gathers them.
@@ -154,12 +156,15 @@ typedef struct {
     void P##_f32_to_f16(const float *x, uint16_t *y, int64_t n);                                                     \
     void P##_f16_to_f32(const uint16_t *x, float *y, int64_t n);                                                     \
     void P##_attention_f16(const float *q, const uint16_t *k, const uint16_t *v, int64_t kv_stride, int64_t npos,    \
-                           int64_t head_dim, float scale, float *scores, float *out);
+                           int64_t head_dim, float scale, float *scores, float *out);                        \
+    void P##_attention_group_f16(const float *q, int64_t nq, const uint16_t *k, const uint16_t *v,                   \
+                                 int64_t kv_stride, int64_t npos, int64_t head_dim, float scale, float *scores,      \
+                                 float *out);
 
 #define SLM_LEVEL_TABLE(P)                                                                                            \
     {                                                                                                                 \
         P##_quantize_row_q8, P##_matmul_q, P##_matmul_f, P##_dot_f32, P##_rmsnorm, P##_swiglu, P##_add,              \
-            P##_softmax, P##_rope_pairs, P##_f32_to_f16, P##_f16_to_f32, P##_attention_f16,                          \
+            P##_softmax, P##_rope_pairs, P##_f32_to_f16, P##_f16_to_f32, P##_attention_f16, P##_attention_group_f16,  \
     }
 
 SLM_DECLARE_LEVEL(slm_scalar)

@@ -224,3 +224,8 @@ void slm_attention_f16(const float *q, const uint16_t *k, const uint16_t *v, int
                        int64_t head_dim, float scale, float *scores, float *out) {
     kernels()->attention_f16(q, k, v, kv_stride, npos, head_dim, scale, scores, out);
 }
+
+void slm_attention_group_f16(const float *q, int64_t nq, const uint16_t *k, const uint16_t *v, int64_t kv_stride,
+                             int64_t npos, int64_t head_dim, float scale, float *scores, float *out) {
+    kernels()->attention_group_f16(q, nq, k, v, kv_stride, npos, head_dim, scale, scores, out);
+}

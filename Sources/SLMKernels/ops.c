@@ -76,3 +76,12 @@ void slm_scalar_attention_f16(const float *q, const uint16_t *k, const uint16_t 
         for (int64_t i = 0; i < head_dim; i++) out[i] += p * slm_half_to_float(vt[i]);
     }
 }
+
+// Head by head, the simplest correct form (the x86 levels walk the cache in chunks shared by the heads).
+void slm_scalar_attention_group_f16(const float *q, int64_t nq, const uint16_t *k, const uint16_t *v, int64_t kv_stride,
+                                    int64_t npos, int64_t head_dim, float scale, float *scores, float *out) {
+    for (int64_t h = 0; h < nq; h++) {
+        slm_scalar_attention_f16(q + h * head_dim, k, v, kv_stride, npos, head_dim, scale, scores + h * npos,
+                                 out + h * head_dim);
+    }
+}

@@ -179,4 +179,13 @@ void slm_neon_matmul_f(slm_type type, const void *w, size_t row_bytes, const flo
     }
 }
 
+// Head by head, the simplest correct form (the x86 levels walk the cache in chunks shared by the heads).
+void slm_neon_attention_group_f16(const float *q, int64_t nq, const uint16_t *k, const uint16_t *v, int64_t kv_stride,
+                                  int64_t npos, int64_t head_dim, float scale, float *scores, float *out) {
+    for (int64_t h = 0; h < nq; h++) {
+        slm_neon_attention_f16(q + h * head_dim, k, v, kv_stride, npos, head_dim, scale, scores + h * npos,
+                               out + h * head_dim);
+    }
+}
+
 #endif

@@ -130,13 +130,14 @@ TARGET void FN(f16_to_f32)(const uint16_t *x, float *y, int64_t n) {
     for (; i < n; i++) y[i] = slm_half_to_float(x[i]);
 }
 
-TARGET void FN(attention_f16)(const float *q, const uint16_t *k, const uint16_t *v, int64_t kv_stride, int64_t npos,
-                              int64_t head_dim, float scale, float *scores, float *out) {
+// scores[t] = scale * q · k[t] for t in [t0, t1).
+TARGET static void FN(attention_scores)(const float *q, const uint16_t *k, int64_t kv_stride, int64_t t0, int64_t t1,
+                                        int64_t head_dim, float scale, float *scores) {
     const int64_t full = head_dim / W * W;
     // Scores eight positions at a time: one transposing reduction yields all eight sums, where reducing each
     // position's register on its own would cost as much as its dot product.
-    int64_t t = 0;
-    for (; t + 8 <= npos; t += 8) {
+    int64_t t = t0;
+    for (; t + 8 <= t1; t += 8) {
         const uint16_t *kt = k + t * kv_stride;
         VF a[8];
         for (int j = 0; j < 8; j++) a[j] = V_ZERO();
@@ -151,7 +152,7 @@ TARGET void FN(attention_f16)(const float *q, const uint16_t *k, const uint16_t 
             for (int j = 0; j < 8; j++) scores[t + j] += scale * q[i] * slm_half_to_float(k[(t + j) * kv_stride + i]);
         }
     }
-    for (; t < npos; t++) {
+    for (; t < t1; t++) {
         const uint16_t *kt = k + t * kv_stride;
         VF a = V_ZERO();
         for (int64_t i = 0; i < full; i += W) a = V_FMA(V_LOAD(q + i), V_LOAD_H(kt + i), a);
@@ -159,17 +160,22 @@ TARGET void FN(attention_f16)(const float *q, const uint16_t *k, const uint16_t 
         for (int64_t i = full; i < head_dim; i++) s += q[i] * slm_half_to_float(kt[i]);
         scores[t] = s * scale;
     }
-    FN(softmax)(scores, npos);
+}
 
+// out = (accumulate ? out : 0) + sum over t in [t0, t1) of p[t] * v[t].
+TARGET static void FN(attention_values)(const float *scores, const uint16_t *v, int64_t kv_stride, int64_t t0,
+                                        int64_t t1, int64_t head_dim, int accumulate, float *out) {
     // Output lanes in groups of four registers held across all positions: each value row is read once per group,
     // and with head_dim = 64 a group covers a whole cache line of halves. Even and odd positions accumulate
     // separately so that consecutive multiply-adds into one register do not wait on each other.
+    const int64_t full = head_dim / W * W;
     int64_t i0 = 0;
     for (; i0 + 4 * W <= full; i0 += 4 * W) {
-        VF e[4] = {V_ZERO(), V_ZERO(), V_ZERO(), V_ZERO()};
+        VF e[4];
+        for (int j = 0; j < 4; j++) e[j] = accumulate ? V_LOAD(out + i0 + j * W) : V_ZERO();
         VF o[4] = {V_ZERO(), V_ZERO(), V_ZERO(), V_ZERO()};
-        int64_t t = 0;
-        for (; t + 2 <= npos; t += 2) {
+        int64_t t = t0;
+        for (; t + 2 <= t1; t += 2) {
             const uint16_t *v0 = v + t * kv_stride + i0, *v1 = v0 + kv_stride;
             VF p0 = V_SET1(scores[t]), p1 = V_SET1(scores[t + 1]);
             for (int j = 0; j < 4; j++) {
@@ -177,21 +183,50 @@ TARGET void FN(attention_f16)(const float *q, const uint16_t *k, const uint16_t 
                 o[j] = V_FMA(p1, V_LOAD_H(v1 + j * W), o[j]);
             }
         }
-        if (t < npos) {
+        if (t < t1) {
             const uint16_t *v0 = v + t * kv_stride + i0;
             for (int j = 0; j < 4; j++) e[j] = V_FMA(V_SET1(scores[t]), V_LOAD_H(v0 + j * W), e[j]);
         }
         for (int j = 0; j < 4; j++) V_STORE(out + i0 + j * W, V_ADD(e[j], o[j]));
     }
     for (; i0 < full; i0 += W) {
-        VF o = V_ZERO();
-        for (int64_t t = 0; t < npos; t++) o = V_FMA(V_SET1(scores[t]), V_LOAD_H(v + t * kv_stride + i0), o);
+        VF o = accumulate ? V_LOAD(out + i0) : V_ZERO();
+        for (int64_t t = t0; t < t1; t++) o = V_FMA(V_SET1(scores[t]), V_LOAD_H(v + t * kv_stride + i0), o);
         V_STORE(out + i0, o);
     }
     for (int64_t i = full; i < head_dim; i++) {
-        float o = 0.0f;
-        for (int64_t t = 0; t < npos; t++) o += scores[t] * slm_half_to_float(v[t * kv_stride + i]);
+        float o = accumulate ? out[i] : 0.0f;
+        for (int64_t t = t0; t < t1; t++) o += scores[t] * slm_half_to_float(v[t * kv_stride + i]);
         out[i] = o;
+    }
+}
+
+TARGET void FN(attention_f16)(const float *q, const uint16_t *k, const uint16_t *v, int64_t kv_stride, int64_t npos,
+                              int64_t head_dim, float scale, float *scores, float *out) {
+    FN(attention_scores)(q, k, kv_stride, 0, npos, head_dim, scale, scores);
+    FN(softmax)(scores, npos);
+    FN(attention_values)(scores, v, kv_stride, 0, npos, head_dim, 0, out);
+}
+
+// The query heads of a group share their keys and values. Walking the positions in chunks that stay in L1 and
+// serving every head from a chunk before moving on reads the cache from memory once per group instead of once per
+// head: at long contexts the KV cache is larger than L2, and this read is what attention costs.
+TARGET void FN(attention_group_f16)(const float *q, int64_t nq, const uint16_t *k, const uint16_t *v,
+                                    int64_t kv_stride, int64_t npos, int64_t head_dim, float scale, float *scores,
+                                    float *out) {
+    enum { CHUNK = 64 };
+    for (int64_t t0 = 0; t0 < npos; t0 += CHUNK) {
+        int64_t t1 = t0 + CHUNK < npos ? t0 + CHUNK : npos;
+        for (int64_t h = 0; h < nq; h++) {
+            FN(attention_scores)(q + h * head_dim, k, kv_stride, t0, t1, head_dim, scale, scores + h * npos);
+        }
+    }
+    for (int64_t h = 0; h < nq; h++) FN(softmax)(scores + h * npos, npos);
+    for (int64_t t0 = 0; t0 < npos; t0 += CHUNK) {
+        int64_t t1 = t0 + CHUNK < npos ? t0 + CHUNK : npos;
+        for (int64_t h = 0; h < nq; h++) {
+            FN(attention_values)(scores + h * npos, v, kv_stride, t0, t1, head_dim, t0 > 0, out + h * head_dim);
+        }
     }
 }
 

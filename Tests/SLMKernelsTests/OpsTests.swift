@@ -175,4 +175,41 @@ final class OpsTests: XCTestCase {
             }
         }
     }
+
+    /// A group of heads sharing one KV head gives, head for head, what single-head attention gives, across chunk
+    /// boundaries (the x86 levels walk positions in chunks of 64).
+    func testGroupAttentionEqualsSingleHeads() {
+        var rng = TestRNG(seed: 23)
+        forEachISALevel { _, name in
+            for (headDim, nq) in [(64, 3), (64, 1), (24, 4), (100, 2)] {
+                for npos in [1, 7, 64, 65, 200] {
+                    let kvStride = headDim * 2 + 8
+                    let q = rng.floats(nq * headDim, -1, 1)
+                    let kf = rng.floats(npos * kvStride, -2, 2), vf = rng.floats(npos * kvStride, -2, 2)
+                    var k = [UInt16](repeating: 0, count: kf.count), v = k
+                    slm_f32_to_f16(kf, &k, Int64(kf.count))
+                    slm_f32_to_f16(vf, &v, Int64(vf.count))
+                    let scale = 1 / Float(headDim).squareRoot()
+
+                    var scores = [Float](repeating: .nan, count: nq * npos)
+                    var out = [Float](repeating: .nan, count: nq * headDim)
+                    slm_attention_group_f16(
+                        q, Int64(nq), k, v, Int64(kvStride), Int64(npos), Int64(headDim), scale, &scores, &out)
+                    for h in 0..<nq {
+                        var single = [Float](repeating: .nan, count: headDim)
+                        var singleScores = [Float](repeating: .nan, count: npos)
+                        Array(q[h * headDim..<(h + 1) * headDim]).withUnsafeBufferPointer { qh in
+                            slm_attention_f16(
+                                qh.baseAddress!, k, v, Int64(kvStride), Int64(npos), Int64(headDim), scale,
+                                &singleScores, &single)
+                        }
+                        for i in 0..<headDim {
+                            XCTAssertEqual(out[h * headDim + i], single[i], accuracy: 1e-5,
+                                           "\(name) head_dim \(headDim) heads \(nq) npos \(npos) head \(h) i \(i)")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -106,6 +106,12 @@ void slm_f16_to_f32(const uint16_t *x, float *y, int64_t n);
 void slm_attention_f16(const float *q, const uint16_t *k, const uint16_t *v, int64_t kv_stride, int64_t npos,
                        int64_t head_dim, float scale, float *scores, float *out);
 
+/// Grouped-query attention: `nq` query heads (q + h * head_dim) that share one KV head. The same results as nq calls
+/// of slm_attention_f16 with scores + h * npos and out + h * head_dim, but each chunk of cached keys and values is
+/// read once for all the heads. `scores` is scratch for nq * npos floats.
+void slm_attention_group_f16(const float *q, int64_t nq, const uint16_t *k, const uint16_t *v, int64_t kv_stride,
+                             int64_t npos, int64_t head_dim, float scale, float *scores, float *out);
+
 #ifdef __cplusplus
 }
 #endif
