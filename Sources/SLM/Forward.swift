@@ -22,9 +22,6 @@ extension Session {
         let kvDim = c.kvDimension
         let ffn = c.feedForwardLength
         let headDim = c.headDimension
-        let groupSize = c.headCount / c.kvHeadCount
-        let scale = 1 / Float(headDim).squareRoot()
-
         // token embeddings
         for t in 0..<n {
             w.tokenEmbedding.dequantizeRow(Int(tokens[t]), into: x + t * dim)
@@ -45,7 +42,7 @@ extension Session {
             // attention rmsnorm
             normalize(x, into: xb, weights: lw.attentionNorm, tokens: n)
             // q, k, v projections
-            multiply([(lw.query, q), (lw.key, k), (lw.value, v)], input: xb, width: dim, tokens: n)
+            multiply((lw.query, q), (lw.key, k), (lw.value, v), input: xb, width: dim, tokens: n)
             // RoPE on queries and keys
             for t in 0..<n {
                 slm_rope_pairs(q + t * qDim, Int64(c.headCount), Int64(headDim), ropeAngles + t * headDim)
@@ -55,35 +52,17 @@ extension Session {
             slm_f32_to_f16(k, keyCache + layerCache + position * kvDim, Int64(n * kvDim))
             slm_f32_to_f16(v, valueCache + layerCache + position * kvDim, Int64(n * kvDim))
             // grouped-query attention, causal: token t sees positions 0 ... position + t
-            let start = position
-            let contextLength = contextLength
-            pool.run { thread, threads in
-                let scratch = self.scores + thread * groupSize * contextLength
-                // Each thread takes a contiguous run of (token, head) items; the heads of a run that share a KV head
-                // are served in one call, which reads that head's cache once for all of them.
-                let items = ThreadPool.share(of: n * c.headCount, thread: thread, threads: threads)
-                var item = items.lowerBound
-                while item < items.upperBound {
-                    let (t, head) = item.quotientAndRemainder(dividingBy: c.headCount)
-                    let group = head / groupSize
-                    let heads = min((group + 1) * groupSize - head, items.upperBound - item)
-                    let kvOffset = layerCache + group * headDim
-                    slm_attention_group_f16(
-                        self.q + t * qDim + head * headDim, Int64(heads), self.keyCache + kvOffset,
-                        self.valueCache + kvOffset, Int64(kvDim), Int64(start + t + 1), Int64(headDim), scale,
-                        scratch, self.attention + t * qDim + head * headDim)
-                    item += heads
-                }
-            }
+            step = .attention(layerCache: layerCache, start: position, tokens: n)
+            pool.run(self)
             // output projection and residual
-            multiply([(lw.attentionOutput, xb)], input: attention, width: qDim, tokens: n)
+            multiply((lw.attentionOutput, xb), input: attention, width: qDim, tokens: n)
             slm_add(x, xb, Int64(n * dim))
             // feed-forward rmsnorm
             normalize(x, into: xb, weights: lw.feedForwardNorm, tokens: n)
             // SwiGLU: down(silu(gate(x)) * up(x))
-            multiply([(lw.gate, gate), (lw.up, up)], input: xb, width: dim, tokens: n)
+            multiply((lw.gate, gate), (lw.up, up), input: xb, width: dim, tokens: n)
             slm_swiglu(gate, gate, up, Int64(n * ffn))
-            multiply([(lw.down, xb)], input: gate, width: ffn, tokens: n)
+            multiply((lw.down, xb), input: gate, width: ffn, tokens: n)
             slm_add(x, xb, Int64(n * dim))
         }
 
@@ -91,7 +70,7 @@ extension Session {
         // final rmsnorm and the output projection, for the last token only
         let last = x + (n - 1) * dim
         normalize(last, into: xb, weights: w.outputNorm, tokens: 1)
-        multiply([(w.output, logits.baseAddress!)], input: xb, width: dim, tokens: 1)
+        multiply((w.output, logits.baseAddress!), input: xb, width: dim, tokens: 1)
     }
 
     /// RMS-normalizes `tokens` rows of the residual stream.
@@ -106,32 +85,92 @@ extension Session {
         }
     }
 
-    /// `output = matrix · input` for each pair, for `tokens` rows of `width` inputs, in one parallel step. Block
-    /// quantized matrices take the input quantized to 8 bits, as llama.cpp's do.
-    private func multiply(_ products: [(WeightMatrix, UnsafeMutablePointer<Float>)], input: UnsafeMutablePointer<Float>,
-                          width: Int, tokens: Int) {
+    typealias Product = (matrix: WeightMatrix, output: UnsafeMutablePointer<Float>)
+
+    /// `output = matrix · input` for each product (up to three sharing one input), for `tokens` rows of `width`
+    /// inputs, in one parallel step. Block-quantized matrices take the input quantized to 8 bits, as llama.cpp's do.
+    /// Fixed parameters rather than an array: this runs a few hundred times a token and must not allocate.
+    private func multiply(_ first: Product, _ second: Product? = nil, _ third: Product? = nil,
+                          input: UnsafeMutablePointer<Float>, width: Int, tokens: Int) {
         // packed: token t's blocks start at t * width / 32, as the kernels expect
         let stride = width / Int(SLM_QK)
-        if products.contains(where: { $0.0.type.isBlockQuantized }) {
+        if first.matrix.type.isBlockQuantized || second?.matrix.type.isBlockQuantized == true
+            || third?.matrix.type.isBlockQuantized == true
+        {
             for t in 0..<tokens {
                 slm_quantize_row_q8(input + t * width, quantized + t * stride, Int64(width))
             }
         }
-        let quantized = quantized
-        pool.run { thread, threads in
-            for (matrix, output) in products {
-                let rows = ThreadPool.share(of: matrix.rows, thread: thread, threads: threads, granularity: 16)
-                guard !rows.isEmpty else { continue }
-                if matrix.type.isBlockQuantized {
-                    slm_matmul_q(
-                        matrix.type.kernelType, matrix.data, matrix.rowBytes, quantized, Int64(width),
-                        output, Int64(matrix.rows), Int64(rows.lowerBound), Int64(rows.upperBound), Int64(tokens))
-                } else {
-                    slm_matmul_f(
-                        matrix.type.kernelType, matrix.data, matrix.rowBytes, input, Int64(width), Int64(width),
-                        output, Int64(matrix.rows), Int64(rows.lowerBound), Int64(rows.upperBound), Int64(tokens))
-                }
+        step = .multiply(first, second, third, input: input, width: width, tokens: tokens)
+        pool.run(self)
+    }
+}
+
+/// One parallel step of the forward pass, published to the pool's threads through the session.
+enum ForwardStep {
+    case idle
+    case multiply(Session.Product, Session.Product?, Session.Product?, input: UnsafeMutablePointer<Float>, width: Int,
+                  tokens: Int)
+    case attention(layerCache: Int, start: Int, tokens: Int)
+}
+
+extension Session: ParallelTask {
+    /// This thread's share of the current step.
+    public func execute(thread: Int, threads: Int) {
+        switch step {
+        case .idle:
+            break
+        case .multiply(let first, let second, let third, let input, let width, let tokens):
+            multiplyShare(first, input: input, width: width, tokens: tokens, thread: thread, threads: threads)
+            if let second {
+                multiplyShare(second, input: input, width: width, tokens: tokens, thread: thread, threads: threads)
             }
+            if let third {
+                multiplyShare(third, input: input, width: width, tokens: tokens, thread: thread, threads: threads)
+            }
+        case .attention(let layerCache, let start, let tokens):
+            attentionShare(layerCache: layerCache, start: start, tokens: tokens, thread: thread, threads: threads)
+        }
+    }
+
+    /// Rows of one product, a multiple of 16 per thread, for all the tokens at once.
+    private func multiplyShare(_ product: Product, input: UnsafeMutablePointer<Float>, width: Int, tokens: Int,
+                               thread: Int, threads: Int) {
+        let (matrix, output) = product
+        let rows = ThreadPool.share(of: matrix.rows, thread: thread, threads: threads, granularity: 16)
+        guard !rows.isEmpty else { return }
+        if matrix.type.isBlockQuantized {
+            slm_matmul_q(
+                matrix.type.kernelType, matrix.data, matrix.rowBytes, quantized, Int64(width), output,
+                Int64(matrix.rows), Int64(rows.lowerBound), Int64(rows.upperBound), Int64(tokens))
+        } else {
+            slm_matmul_f(
+                matrix.type.kernelType, matrix.data, matrix.rowBytes, input, Int64(width), Int64(width), output,
+                Int64(matrix.rows), Int64(rows.lowerBound), Int64(rows.upperBound), Int64(tokens))
+        }
+    }
+
+    /// Grouped-query attention, causal: token t sees positions 0 ... start + t. Each thread takes a contiguous run
+    /// of (token, head) items; the heads of a run that share a KV head are served in one call, which reads that
+    /// head's cache once for all of them.
+    private func attentionShare(layerCache: Int, start: Int, tokens: Int, thread: Int, threads: Int) {
+        let c = model.config
+        let headDim = c.headDimension
+        let groupSize = c.headCount / c.kvHeadCount
+        let scale = 1 / Float(headDim).squareRoot()
+        let scratch = scores + thread * groupSize * contextLength
+        let items = ThreadPool.share(of: tokens * c.headCount, thread: thread, threads: threads)
+        var item = items.lowerBound
+        while item < items.upperBound {
+            let (t, head) = item.quotientAndRemainder(dividingBy: c.headCount)
+            let group = head / groupSize
+            let heads = min((group + 1) * groupSize - head, items.upperBound - item)
+            let kvOffset = layerCache + group * headDim
+            slm_attention_group_f16(
+                q + t * c.queryDimension + head * headDim, Int64(heads), keyCache + kvOffset, valueCache + kvOffset,
+                Int64(c.kvDimension), Int64(start + t + 1), Int64(headDim), scale, scratch,
+                attention + t * c.queryDimension + head * headDim)
+            item += heads
         }
     }
 }

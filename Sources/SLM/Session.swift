@@ -53,6 +53,8 @@ public final class Session {
     let inverseFrequencies: [Float]  // (headDim / 2)
     /// The next-token logits after the last evaluated token (vocabularySize).
     public let logits: UnsafeMutableBufferPointer<Float>
+    /// The parallel step the pool is running (see Forward.swift).
+    var step = ForwardStep.idle
 
     public init(model: Model, contextLength: Int? = nil, pool: ThreadPool, batchCapacity: Int = 64) throws {
         let c = model.config

@@ -9,6 +9,11 @@ import Synchronization
     import Darwin
 #endif
 
+/// Work that the pool runs on all its threads at once; each thread is told its index and the thread count.
+public protocol ParallelTask: AnyObject {
+    func execute(thread: Int, threads: Int)
+}
+
 /// A persistent pool of spinning workers for the forward pass.
 ///
 /// A token costs a few hundred parallel steps, each followed by a barrier. Waking threads through a condition
@@ -18,8 +23,8 @@ import Synchronization
 public final class ThreadPool: @unchecked Sendable {
     public let threadCount: Int
 
-    private typealias Job = (_ thread: Int, _ threads: Int) -> Void
-    private var job: Job = { _, _ in }
+    /// The task of the current step, read by the workers after they see the generation change.
+    private var task: (any ParallelTask)?
     private let generation = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
@@ -76,30 +81,40 @@ public final class ThreadPool: @unchecked Sendable {
         pthread_mutex_destroy(&mutex)
     }
 
-    /// Runs `body(thread, threadCount)` on every thread of the pool and returns when all have finished.
-    /// Not reentrant: one caller at a time.
-    public func run(_ body: (_ thread: Int, _ threads: Int) -> Void) {
+    /// Runs `task.execute` on every thread of the pool and returns when all have finished. The forward pass's hot
+    /// path: publishing a task object allocates nothing. Not reentrant: one caller at a time.
+    public func run(_ task: some ParallelTask) {
         if threadCount == 1 {
-            body(0, 1)
+            task.execute(thread: 0, threads: 1)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            job = body
-            finished.store(0, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                pthread_mutex_lock(&mutex)
-                pthread_cond_broadcast(&wake)
-                pthread_mutex_unlock(&mutex)
-            }
-            body(0, threadCount)
-            var spins = 0
-            while finished.load(ordering: .acquiring) < threadCount - 1 {
-                Self.pause(spins)
-                spins += 1
-            }
-            job = { _, _ in }
+        self.task = task
+        finished.store(0, ordering: .relaxed)
+        generation.add(1, ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+            pthread_mutex_lock(&mutex)
+            pthread_cond_broadcast(&wake)
+            pthread_mutex_unlock(&mutex)
         }
+        task.execute(thread: 0, threads: threadCount)
+        var spins = 0
+        while finished.load(ordering: .acquiring) < threadCount - 1 {
+            Self.pause(spins)
+            spins += 1
+        }
+        self.task = nil
+    }
+
+    /// Runs `body(thread, threadCount)` on every thread of the pool and returns when all have finished. Convenient
+    /// but it allocates a little per call; per-token work uses `run(_: ParallelTask)`.
+    public func run(_ body: (_ thread: Int, _ threads: Int) -> Void) {
+        withoutActuallyEscaping(body) { run(ClosureTask(body: $0)) }
+    }
+
+    private final class ClosureTask: ParallelTask {
+        let body: (_ thread: Int, _ threads: Int) -> Void
+        init(body: @escaping (_ thread: Int, _ threads: Int) -> Void) { self.body = body }
+        func execute(thread: Int, threads: Int) { body(thread, threads) }
     }
 
     /// Splits `count` items into one contiguous range per thread, each a multiple of `granularity` but the last.
@@ -131,7 +146,7 @@ public final class ThreadPool: @unchecked Sendable {
             }
             seen = generation.load(ordering: .acquiring)
             if stopping.load(ordering: .acquiring) { return }
-            job(index, threadCount)
+            task!.execute(thread: index, threads: threadCount)
             finished.add(1, ordering: .releasing)
         }
     }
