@@ -80,7 +80,8 @@ final class GGUFTests: XCTestCase {
         XCTAssertEqual(try file.numbers("t.i32s"), [1, -2, 3])
         XCTAssertNil(try file.optionalInt("t.absent"))
         XCTAssertEqual(thrown { try file.int("t.absent") } as? GGUFError, .missingKey("t.absent"))
-        guard case .wrongType(key: "t.u64", expected: "integer", _)? = thrown({ try file.int("t.u64") }) as? GGUFError else {
+        guard case .wrongType(key: "t.u64", expected: "integer", _)? = thrown({ try file.int("t.u64") }) as? GGUFError
+        else {
             return XCTFail("UInt64.max does not fit an Int")
         }
         XCTAssertEqual(
@@ -109,8 +110,9 @@ final class GGUFTests: XCTestCase {
         XCTAssertEqual(a.rows, 2)
         XCTAssertEqual(a.elementCount, 8)
         XCTAssertEqual(a.data - file.map.bytes.baseAddress!, dataOffset + offsets[0])
-        XCTAssertEqual(Array(UnsafeBufferPointer(start: a.data.assumingMemoryBound(to: Float.self), count: 8)),
-                       [1, 2, 3, 4, 5, 6, 7, 8])
+        XCTAssertEqual(
+            Array(UnsafeBufferPointer(start: a.data.assumingMemoryBound(to: Float.self), count: 8)),
+            [1, 2, 3, 4, 5, 6, 7, 8])
 
         let b = try file.tensor("b")
         XCTAssertEqual(b.type, .q8_0)
@@ -204,7 +206,8 @@ final class GGUFTests: XCTestCase {
 
     func testMissingFileAndDirectoryCannotBeOpened() throws {
         let missing = TinyGGUF.temporaryPath()
-        guard case .cannotOpen(missing, let reason)? = thrown({ try GGUFFile(path: missing) }) as? MemoryMap.Error else {
+        guard case .cannotOpen(missing, let reason)? = thrown({ try GGUFFile(path: missing) }) as? MemoryMap.Error
+        else {
             return XCTFail()
         }
         XCTAssertTrue(reason.contains("No such file"), reason)
@@ -299,8 +302,10 @@ final class GGUFTests: XCTestCase {
     }
 
     func testAlignmentMustBeAPowerOfTwo() throws {
-        for (value, text) in [(TinyGGUF.Value.uint32(48), "48"), (.uint32(0), "0"), (.int32(-32), "-32"),
-                              (.string("32"), "\"32\"")] {
+        for (value, text) in [
+            (TinyGGUF.Value.uint32(48), "48"), (.uint32(0), "0"), (.int32(-32), "-32"),
+            (.string("32"), "\"32\""),
+        ] {
             XCTAssertEqual(
                 ggufError(TinyGGUF([("general.alignment", value)], tensors: Self.twoTensors)),
                 .invalidValue(key: "general.alignment", value: text, reason: "not a power of two"))

@@ -124,7 +124,8 @@ final class ModelLoadingTests: XCTestCase {
 
         tiny = Self.llama.gguf
         let output = tiny.tensors.firstIndex { $0.name == "output.weight" }!
-        tiny.tensors[output] = TinyGGUF.Tensor("output.weight", [64, 63], values: [Float](repeating: 0, count: 64 * 63))
+        tiny.tensors[output] = TinyGGUF.Tensor(
+            "output.weight", [64, 63], values: [Float](repeating: 0, count: 64 * 63))
         XCTAssertEqual(
             modelError(tiny) as? GGUFError,
             .badTensorShape(tensor: "output.weight", reason: "expected [64, 64], found [64, 63]"))
@@ -146,7 +147,8 @@ final class ModelLoadingTests: XCTestCase {
         // norms must be float
         tiny = Self.llama.gguf
         let norm = tiny.tensors.firstIndex { $0.name == "blk.0.ffn_norm.weight" }!
-        tiny.tensors[norm] = TinyGGUF.Tensor("blk.0.ffn_norm.weight", [64], .q8_0, values: [Float](repeating: 1, count: 64))
+        tiny.tensors[norm] = TinyGGUF.Tensor(
+            "blk.0.ffn_norm.weight", [64], .q8_0, values: [Float](repeating: 1, count: 64))
         XCTAssertEqual(
             modelError(tiny) as? GGUFError, .unsupportedTensorType(tensor: "blk.0.ffn_norm.weight", type: "Q8_0"))
     }

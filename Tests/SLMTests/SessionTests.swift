@@ -19,7 +19,8 @@ final class SessionTests: XCTestCase {
         let tokenizer = try Tokenizer(gguf: model.file)
         let prefix = tokenizer.encode("<|im_start|>system\nYou answer in one word.<|im_end|>\n")
         let first = tokenizer.encode("<|im_start|>user\nWhat colour is the sky?<|im_end|>\n<|im_start|>assistant\n")
-        let second = tokenizer.encode("<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n")
+        let second = tokenizer.encode(
+            "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n")
         XCTAssertGreaterThan(prefix.count, 5)
         XCTAssertLessThan(prefix.count + first.count + 1, 64)
 

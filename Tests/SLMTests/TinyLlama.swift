@@ -41,14 +41,18 @@ struct TinyLlama {
         // Scaled so that every projection keeps unit variance: random numbers of this size give attention that is
         // neither uniform nor one-hot, so a wrong position or head changes the result.
         func matrix(_ name: String, rows: Int, columns: Int, _ type: TensorType) -> TinyGGUF.Tensor {
-            TinyGGUF.Tensor(name, [columns, rows], type, values: uniform(rows * columns, (3.0 / Double(columns)).squareRoot()))
+            TinyGGUF.Tensor(
+                name, [columns, rows], type, values: uniform(rows * columns, (3.0 / Double(columns)).squareRoot()))
         }
         func norm(_ name: String) -> TinyGGUF.Tensor {
             TinyGGUF.Tensor(name, [s.dimension], .f32, values: uniform(s.dimension, 0.25).map { 1 + $0 })
         }
 
-        var tensors = [TinyGGUF.Tensor(
-            "token_embd.weight", [s.dimension, s.vocabulary], embedding, values: uniform(s.vocabulary * s.dimension, 1))]
+        var tensors = [
+            TinyGGUF.Tensor(
+                "token_embd.weight", [s.dimension, s.vocabulary], embedding,
+                values: uniform(s.vocabulary * s.dimension, 1))
+        ]
         var types = matrices.makeIterator()
         func nextType() -> TensorType {
             if let type = types.next() { return type }

@@ -58,7 +58,8 @@ final class TinyModelTests: XCTestCase {
                         "\(isa) top token after token \(step)", file: file, line: line)
                 }
             }
-            XCTAssertGreaterThan(argmaxCompared, Self.tokens.count / 2, "too few clear margins to compare the top token")
+            XCTAssertGreaterThan(
+                argmaxCompared, Self.tokens.count / 2, "too few clear margins to compare the top token")
             print("\(isa): worst relative logit error \(worst), top token compared at \(argmaxCompared) steps")
         }
     }
@@ -95,6 +96,22 @@ final class TinyModelTests: XCTestCase {
         XCTAssertEqual(explicit.weights.output.name, "output.weight")
         XCTAssertEqual(explicit.weights.output.type, .q8_0)
         XCTAssertEqual(explicit.weights.tokenEmbedding.type, .f16)
+    }
+
+    func testTopLogProbabilitiesAreTheLargestOfTheLogSoftmax() throws {
+        let session = try session(Self.f32)
+        try session.evaluate(Self.tokens)
+        let logits = session.logits.map(Double.init)
+        let top = logits.max()!
+        let logSum = log(logits.reduce(0) { $0 + exp($1 - top) }) + top
+        let ranked = logits.indices.sorted { logits[$0] > logits[$1] }
+        for count in [1, 5, 64] {
+            let best = session.topLogProbabilities(count)
+            XCTAssertEqual(best.map { Int($0.token) }, Array(ranked.prefix(count)))
+            for (entry, index) in zip(best, ranked) {
+                XCTAssertEqual(Double(entry.logProbability), logits[index] - logSum, accuracy: 1e-5)
+            }
+        }
     }
 
     // MARK: batches, chunks, threads
@@ -232,7 +249,8 @@ final class TinyModelTests: XCTestCase {
 /// Runs `body` once per instruction-set level of this CPU (scalar, AVX2, AVX-512 VNNI or NEON), restoring the best.
 func forEachISALevel(_ body: (String) throws -> Void) rethrows {
     defer { _ = slm_set_isa_cap(SLM_ISA_AVX512_VNNI) }
-    for level in [SLM_ISA_SCALAR, SLM_ISA_NEON, SLM_ISA_AVX2, SLM_ISA_AVX512_VNNI] where slm_set_isa_cap(level) == level {
+    for level in [SLM_ISA_SCALAR, SLM_ISA_NEON, SLM_ISA_AVX2, SLM_ISA_AVX512_VNNI] where slm_set_isa_cap(level) == level
+    {
         try body(String(cString: slm_isa_name(level)))
     }
 }
