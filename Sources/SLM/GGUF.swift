@@ -76,12 +76,19 @@ public final class GGUFFile {
             guard let type = TensorType(rawValue: info.type) else {
                 throw GGUFError.unknownTensorType(tensor: info.name, type: info.type)
             }
-            let elements = info.dims.reduce(1, *)
             guard let rowBytes = type.rowBytes(info.dims[0]) else {
                 throw GGUFError.badTensorShape(
                     tensor: info.name, reason: "row of \(info.dims[0]) is not whole \(type.name) blocks")
             }
-            let byteCount = rowBytes * (elements / info.dims[0])
+            // A corrupt shape can ask for more bytes than a machine word holds: check every product.
+            var byteCount = rowBytes
+            for d in info.dims.dropFirst() {
+                let (product, overflow) = byteCount.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= map.bytes.count else {
+                    throw GGUFError.tensorOutOfBounds(tensor: info.name, end: Int.max, fileSize: map.bytes.count)
+                }
+                byteCount = product
+            }
             guard info.offset % alignment == 0 else {
                 throw GGUFError.badTensorShape(tensor: info.name, reason: "offset \(info.offset) is not aligned to \(alignment)")
             }

@@ -29,7 +29,7 @@ public struct ModelConfig: Sendable, Equatable {
         feedForwardLength = try Self.positive(gguf, GGUFKey.feedForwardLength(arch))
         headCount = try Self.positive(gguf, GGUFKey.headCount(arch))
         kvHeadCount = try gguf.optionalInt(GGUFKey.headCountKV(arch)) ?? headCount
-        guard kvHeadCount > 0, headCount % kvHeadCount == 0 else {
+        guard kvHeadCount > 0, kvHeadCount <= headCount, headCount % kvHeadCount == 0 else {
             throw GGUFError.invalidValue(
                 key: GGUFKey.headCountKV(arch), value: "\(kvHeadCount)",
                 reason: "must divide the head count \(headCount)")
@@ -40,8 +40,10 @@ public struct ModelConfig: Sendable, Equatable {
                 reason: "must divide the embedding length \(embeddingLength)")
         }
         headDimension = try gguf.optionalInt(GGUFKey.keyLength(arch)) ?? embeddingLength / headCount
-        guard headDimension % 2 == 0, headDimension > 0 else {
-            throw GGUFError.invalidValue(key: GGUFKey.keyLength(arch), value: "\(headDimension)", reason: "must be even")
+        guard headDimension % 2 == 0, headDimension > 0, headDimension <= Self.largestDimension else {
+            throw GGUFError.invalidValue(
+                key: GGUFKey.keyLength(arch), value: "\(headDimension)",
+                reason: "must be even and at most \(Self.largestDimension)")
         }
         if let valueLength = try gguf.optionalInt(GGUFKey.valueLength(arch)), valueLength != headDimension {
             throw GGUFError.invalidValue(
@@ -59,8 +61,8 @@ public struct ModelConfig: Sendable, Equatable {
         }
         rmsEpsilon = try gguf.float(GGUFKey.rmsEpsilon(arch))
         ropeBase = try gguf.optionalFloat(GGUFKey.ropeFreqBase(arch)) ?? 10_000
-        if let size = try gguf.optionalInt(GGUFKey.vocabSize(arch)) {
-            vocabularySize = size
+        if gguf.metadata[GGUFKey.vocabSize(arch)] != nil {
+            vocabularySize = try Self.positive(gguf, GGUFKey.vocabSize(arch))
         } else if case .array(let tokens)? = gguf.metadata[GGUFKey.tokens] {
             vocabularySize = tokens.count
         } else {
@@ -68,9 +70,16 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
+    /// A bound on every size in the blueprint, far above any model this engine can run, so that products of sizes
+    /// from a corrupt file cannot overflow.
+    static let largestDimension = 1 << 24
+
     private static func positive(_ gguf: GGUFFile, _ key: String) throws -> Int {
         let value = try gguf.int(key)
-        guard value > 0 else { throw GGUFError.invalidValue(key: key, value: "\(value)", reason: "must be positive") }
+        guard value > 0 && value <= largestDimension else {
+            throw GGUFError.invalidValue(
+                key: key, value: "\(value)", reason: "must be between 1 and \(largestDimension)")
+        }
         return value
     }
 }

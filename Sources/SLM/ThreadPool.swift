@@ -33,13 +33,19 @@ public final class ThreadPool: @unchecked Sendable {
     private var wake = pthread_cond_t()
     private var workers: [pthread_t] = []
 
-    /// Spins before a waiting worker parks: about a few milliseconds, far longer than the gap between two steps
-    /// of a token and between two tokens, far shorter than a pause between commands.
-    private static let spinsBeforeParking = 200_000
+    /// How long a waiting worker spins before it parks: far longer than the gap between two steps of a token and
+    /// between two tokens, far shorter than a pause between commands.
+    private static let nanosecondsBeforeParking: UInt64 = 5_000_000
     /// Spins before a waiting thread starts yielding its core at each turn. When another process competes for the
     /// cores (the broker, a speech recogniser), the thread being waited for may not be running at all; yielding
     /// lets it run instead of burning the time slice it needs.
     private static let spinsBeforeYielding = 2_000
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
 
     @inline(__always)
     private static func pause(_ spins: Int) {
@@ -56,13 +62,14 @@ public final class ThreadPool: @unchecked Sendable {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&wake, nil)
         for index in 1..<max(threads, 1) {
-            let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
+            let context = Unmanaged.passRetained(WorkerContext(pool: Unmanaged.passUnretained(self), index: index))
+                .toOpaque()
             var thread = pthread_t()
             let result = pthread_create(
                 &thread, nil,
                 { raw in
                     let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
-                    context.pool.workerLoop(index: context.index)
+                    context.pool._withUnsafeGuaranteedRef { $0.workerLoop(index: context.index) }
                     return nil
                 }, context)
             precondition(result == 0, "pthread_create failed: \(result)")
@@ -130,9 +137,15 @@ public final class ThreadPool: @unchecked Sendable {
         var seen = 0
         while true {
             var spins = 0
+            var spinningSince: UInt64 = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < Self.spinsBeforeParking {
+                if spins < Self.spinsBeforeYielding {
+                    Self.pause(spins)
+                    continue
+                }
+                if spinningSince == 0 { spinningSince = Self.monotonicNanoseconds() }
+                if spins % 64 != 0 || Self.monotonicNanoseconds() - spinningSince < Self.nanosecondsBeforeParking {
                     Self.pause(spins)
                     continue
                 }
@@ -151,10 +164,12 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
+    /// What a worker thread starts with. It does not own the pool: `deinit` stops and joins the workers before the
+    /// pool's memory goes, and a worker holding a strong reference would keep the pool alive forever.
     private final class WorkerContext {
-        let pool: ThreadPool
+        let pool: Unmanaged<ThreadPool>
         let index: Int
-        init(pool: ThreadPool, index: Int) {
+        init(pool: Unmanaged<ThreadPool>, index: Int) {
             self.pool = pool
             self.index = index
         }

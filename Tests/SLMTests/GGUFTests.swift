@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 import XCTest
 
 @testable import SLM
@@ -377,42 +376,31 @@ func thrown(_ body: () throws -> Any) -> Error? {
     }
 }
 
-/// Corrupt files whose numbers overflow the reader's or the loader's arithmetic. An overflow traps, and a trap would
-/// take the whole test process down, so each case runs in a child process (an exit test) that must end normally:
-/// the file must be refused with an error, as every other corrupt file is.
-@Suite struct OverflowingFileTests {
-    /// Ends the child process with a failure status, saying why on standard error.
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        exit(EXIT_FAILURE)
-    }
-
+/// Corrupt files whose numbers would overflow the reader's or the loader's arithmetic: refused with an error, as
+/// every other corrupt file is, never a trap.
+final class OverflowingFileTests: XCTestCase {
     /// Each dimension is below the reader's cap of 2^40; their product, or its size in bytes, is not below 2^63.
-    @Test func tensorSizesThatOverflowAreRefused() async {
-        await #expect(processExitsWith: .success) {
-            let cases: [([Int], TensorType)] = [
-                ([1 << 39, 1 << 39], .f32), ([1 << 31, 1 << 31], .f64), ([1 << 30, 1 << 30, 1 << 30, 1 << 30], .i8),
-            ]
-            for (dimensions, type) in cases {
-                var tensors = GGUFTests.twoTensors
-                tensors[1] = TinyGGUF.Tensor(name: "huge", dimensions: dimensions, type: type.rawValue, data: [])
-                switch thrown({ try TinyGGUF(tensors: tensors).open() }) as? GGUFError {
-                case .badTensorShape("huge", _)?, .tensorOutOfBounds("huge", _, _)?: continue
-                case let other: OverflowingFileTests.fail("\(dimensions) \(type.name): \(String(describing: other))")
-                }
+    func testTensorSizesThatOverflowAreRefused() {
+        let cases: [([Int], TensorType)] = [
+            ([1 << 39, 1 << 39], .f32), ([1 << 31, 1 << 31], .f64), ([1 << 30, 1 << 30, 1 << 30, 1 << 30], .i8),
+        ]
+        for (dimensions, type) in cases {
+            var tensors = GGUFTests.twoTensors
+            tensors[1] = TinyGGUF.Tensor(name: "huge", dimensions: dimensions, type: type.rawValue, data: [])
+            switch thrown({ try TinyGGUF(tensors: tensors).open() }) as? GGUFError {
+            case .badTensorShape("huge", _)?, .tensorOutOfBounds("huge", _, _)?: continue
+            case let other: XCTFail("\(dimensions) \(type.name): \(String(describing: other))")
             }
         }
     }
 
-    /// A key length of 2^62 passes the blueprint's checks (positive, even), and heads × key length overflows.
-    @Test func keyLengthThatOverflowsIsRefused() async {
-        await #expect(processExitsWith: .success) {
-            var tiny = TinyLlama().gguf
-            tiny.metadata.append(("llama.attention.key_length", .uint64(1 << 62)))
-            switch thrown({ try tiny.model() }) as? GGUFError {
-            case .invalidValue("llama.attention.key_length", _, _)?: break
-            case let other: OverflowingFileTests.fail("\(String(describing: other))")
-            }
+    /// A key length of 2^62 passes the simple checks (positive, even), and heads × key length would overflow.
+    func testKeyLengthThatOverflowsIsRefused() {
+        var tiny = TinyLlama().gguf
+        tiny.metadata.append(("llama.attention.key_length", .uint64(1 << 62)))
+        switch thrown({ try tiny.model() }) as? GGUFError {
+        case .invalidValue("llama.attention.key_length", _, _)?: break
+        case let other: XCTFail("\(String(describing: other))")
         }
     }
 }

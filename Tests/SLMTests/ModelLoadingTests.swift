@@ -64,7 +64,7 @@ final class ModelLoadingTests: XCTestCase {
             .invalidValue(key: "llama.attention.head_count_kv", value: "3", reason: "must divide the head count 4"))
         XCTAssertEqual(
             set("llama.block_count", .int32(0)) as? GGUFError,
-            .invalidValue(key: "llama.block_count", value: "0", reason: "must be positive"))
+            .invalidValue(key: "llama.block_count", value: "0", reason: "must be between 1 and 16777216"))
         XCTAssertEqual(
             set("llama.embedding_length", .string("64")) as? GGUFError,
             .wrongType(key: "llama.embedding_length", expected: "integer", found: "string"))
