@@ -43,8 +43,16 @@ final class MosquittoBroker {
         let arguments = [Self.executable, "-c", directory.appendingPathComponent("mosquitto.conf").path]
         var argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // A Swift concurrency thread blocks signals, and a spawned child inherits that mask: unblock them all.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, Self.executable, &actions, nil, &argv, environ)
+        let rc = posix_spawn(&pid, Self.executable, &actions, &attributes, &argv, environ)
         guard rc == 0 else { throw BrokerError("cannot start mosquitto: \(String(cString: strerror(rc)))") }
         self.pid = pid
         let deadline = Date().addingTimeInterval(10)
