@@ -25,6 +25,13 @@ final class Completion<Value: Sendable>: Sendable {
 
     var isComplete: Bool { state.withLock { $0.result != nil } }
 
+    var isFailure: Bool {
+        state.withLock {
+            if case .failure = $0.result { return true }
+            return false
+        }
+    }
+
     /// Waits for the result, at most `timeout`; throws `.timedOut` naming `operation` past it.
     func value(timeout: Duration, operation: String) async throws(MQTTError) -> Value {
         let outcome = await withTaskGroup(of: Result<Value, MQTTError>?.self) { group in

@@ -3,9 +3,9 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `mosquitto_lib_init` runs once per process, the first time a client is made (Swift initialises globals once).
@@ -52,10 +52,13 @@ public final class MQTTClient: @unchecked Sendable {
         (messages, messageSink) = AsyncStream.makeStream(
             of: MQTTMessage.self, bufferingPolicy: .bufferingNewest(configuration.incomingBufferLimit))
         shared = Mutex(
-            Shared(machine: MQTTConnectionStateMachine(backoff: configuration.backoff, hasBirth: configuration.birth != nil)))
+            Shared(
+                machine: MQTTConnectionStateMachine(
+                    backoff: configuration.backoff, hasBirth: configuration.birth != nil)))
         guard let handle = mosquitto_new(configuration.clientID, configuration.cleanSession, nil) else {
             // NULL means out of memory, or (EINVAL) a persistent session without a client id.
-            throw MQTTError.library("create client", code: errno == EINVAL ? MOSQ_ERR_INVAL.rawValue : MOSQ_ERR_NOMEM.rawValue)
+            throw MQTTError.library(
+                "create client", code: errno == EINVAL ? MOSQ_ERR_INVAL.rawValue : MOSQ_ERR_NOMEM.rawValue)
         }
         self.handle = handle
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
@@ -88,7 +91,7 @@ public final class MQTTClient: @unchecked Sendable {
         }
         do throws(MQTTError) {
             for action in actions {
-                if case .connect = action { try openConnection() }
+                if case .connect = action { try openConnection(awaiting: connection) }
             }
             perform(actions.filter { $0 != .connect })
             try await connection.value(timeout: configuration.timeout, operation: "connect")
@@ -106,7 +109,7 @@ public final class MQTTClient: @unchecked Sendable {
         logger.info("MQTT disconnected")
     }
 
-    private func openConnection() throws(MQTTError) {
+    private func openConnection(awaiting connection: Completion<Void>) throws(MQTTError) {
         logger.info("MQTT connecting")
         var properties: OpaquePointer? = nil
         defer { mosquitto_property_free_all(&properties) }
@@ -115,10 +118,23 @@ public final class MQTTClient: @unchecked Sendable {
                 mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), expiry)
             }
         }
-        try mosquittoCall("connect to \(configuration.host):\(configuration.port)") {
+        let operation = "connect to \(configuration.host):\(configuration.port)"
+        try mosquittoCall(operation) {
             mosquitto_connect_bind_v5(
                 handle, configuration.host, Int32(configuration.port), Int32(configuration.keepAlive), nil, properties)
         }
+        // Run the handshake up to the CONNACK on this thread before starting libmosquitto's: a TLS handshake that
+        // fails there ends that thread without any callback, so its error would never reach `connect()`.
+        let deadline = ContinuousClock.now + configuration.timeout
+        while !connection.isComplete {
+            guard ContinuousClock.now < deadline else {
+                throw MQTTError(operation: operation, kind: .timedOut, message: "no CONNACK within \(configuration.timeout)")
+            }
+            let rc = mosquitto_loop(handle, 50, 1)
+            // A refused CONNACK also ends the loop with an error; the callback's refusal says more.
+            if rc != MOSQ_ERR_SUCCESS.rawValue && !connection.isComplete { throw MQTTError.library(operation, code: rc) }
+        }
+        if connection.isFailure { return }
         try mosquittoCall("start network thread") { mosquitto_loop_start(handle) }
         shared.withLock { $0.loopRunning = true }
     }
@@ -143,7 +159,10 @@ public final class MQTTClient: @unchecked Sendable {
             return Array(shared.deliveries.values) + Array(shared.subscriptions.values)
         }
         for completion in pending {
-            completion.complete(.failure(MQTTError(operation: "wait for acknowledgement", kind: .notConnected, message: "client disconnected")))
+            completion.complete(
+                .failure(
+                    MQTTError(
+                        operation: "wait for acknowledgement", kind: .notConnected, message: "client disconnected")))
         }
     }
 
@@ -181,7 +200,8 @@ public final class MQTTClient: @unchecked Sendable {
         topic: String, payload: [UInt8], qos: MQTTQoS = .atMostOnce, retain: Bool = false,
         properties: MQTTProperties = MQTTProperties()
     ) throws(MQTTError) -> MQTTDelivery {
-        try publish(MQTTOutgoingMessage(topic: topic, payload: payload, qos: qos, retain: retain, properties: properties))
+        try publish(
+            MQTTOutgoingMessage(topic: topic, payload: payload, qos: qos, retain: retain, properties: properties))
     }
 
     // MARK: - Subscribing
@@ -210,7 +230,9 @@ public final class MQTTClient: @unchecked Sendable {
     public func unsubscribe(_ topicFilter: String) throws(MQTTError) {
         let actions = shared.withLock { $0.machine.event(.unsubscribeRequested(topicFilter)) }
         if actions.contains(.unsubscribe(topicFilter)) {
-            try mosquittoCall("unsubscribe from \(topicFilter)") { mosquitto_unsubscribe_v5(handle, nil, topicFilter, nil) }
+            try mosquittoCall("unsubscribe from \(topicFilter)") {
+                mosquitto_unsubscribe_v5(handle, nil, topicFilter, nil)
+            }
         }
     }
 
@@ -291,7 +313,8 @@ public final class MQTTClient: @unchecked Sendable {
                 try mosquittoCall("set last will on \(will.topic)") {
                     will.payload.withUnsafeBytes { payload in
                         mosquitto_will_set_v5(
-                            handle, will.topic, Int32(payload.count), payload.baseAddress, will.qos.rawValue, will.retain,
+                            handle, will.topic, Int32(payload.count), payload.baseAddress, will.qos.rawValue,
+                            will.retain,
                             properties)
                     }
                 }
@@ -346,7 +369,8 @@ public final class MQTTClient: @unchecked Sendable {
             logger.info("MQTT connected")
             connection?.complete(.success(()))
         } else {
-            let error = MQTTError.refused("connect", reasonCode: reasonCode, protocolVersion: configuration.protocolVersion)
+            let error = MQTTError.refused(
+                "connect", reasonCode: reasonCode, protocolVersion: configuration.protocolVersion)
             logger.info("MQTT connection refused", metadata: ["mqtt.error": "\(error)"])
             connection?.complete(.failure(error))
         }
@@ -354,9 +378,15 @@ public final class MQTTClient: @unchecked Sendable {
     }
 
     private func didDisconnect(reasonCode: Int32) {
-        let actions = shared.withLock { $0.machine.event(.disconnected(reasonCode: reasonCode)) }
+        let (actions, connection) = shared.withLock { shared in
+            (shared.machine.event(.disconnected(reasonCode: reasonCode)), shared.connection)
+        }
         if reasonCode != 0 {
-            logger.info("MQTT connection lost", metadata: ["mqtt.reason": "\(String(cString: mosquitto_strerror(reasonCode)))"])
+            logger.info(
+                "MQTT connection lost", metadata: ["mqtt.reason": "\(String(cString: mosquitto_strerror(reasonCode)))"])
+            // A connection that ends before its CONNACK (e.g. a TLS handshake the network thread finishes and
+            // fails) fails `connect()`; once connected, this completion is already set and ignores it.
+            connection?.complete(.failure(MQTTError.library("connect", code: reasonCode)))
         }
         perform(actions)
     }
@@ -418,6 +448,7 @@ public struct MQTTDelivery: Sendable {
                 operation: "wait for acknowledgement", kind: .invalidConfiguration,
                 message: "QoS 0 messages are not acknowledged")
         }
-        return try await completion.value(timeout: timeout, operation: "wait for acknowledgement of message \(messageID)")
+        return try await completion.value(
+            timeout: timeout, operation: "wait for acknowledgement of message \(messageID)")
     }
 }

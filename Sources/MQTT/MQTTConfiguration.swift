@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 public enum MQTTProtocolVersion: Sendable, Equatable {
@@ -27,7 +27,9 @@ public struct MQTTCredentials: Sendable, Equatable, CustomStringConvertible {
         self.password = password
     }
 
-    public var description: String { "MQTTCredentials(username: \(username), password: \(password == nil ? "none" : "***"))" }
+    public var description: String {
+        "MQTTCredentials(username: \(username), password: \(password == nil ? "none" : "***"))"
+    }
 
     /// The password is the file's content without its trailing newline (as `echo secret > file` writes it).
     public static func password(fromFile path: String) throws(MQTTError) -> String {

@@ -10,7 +10,7 @@ public struct MQTTConnectionStateMachine: Sendable {
         /// A connection attempt is under way; `attempt` counts failures since the last successful connection.
         case connecting(attempt: Int)
         case connected
-        /// Waiting `after` the `attempt`-th failure before trying again.
+        /// Waiting, after the `attempt`-th failure in a row, before trying again.
         case waitingToReconnect(attempt: Int)
     }
 

@@ -1,9 +1,9 @@
 import CMosquitto
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An MQTT failure, naming the operation that failed and, where libmosquitto or the broker gave one, its code and text.
@@ -62,7 +62,8 @@ extension MQTTError {
     static func refused(_ operation: String, reasonCode: Int32, protocolVersion: MQTTProtocolVersion) -> MQTTError {
         let text =
             protocolVersion == .v5
-            ? String(cString: mosquitto_reason_string(reasonCode)) : String(cString: mosquitto_connack_string(reasonCode))
+            ? String(cString: mosquitto_reason_string(reasonCode))
+            : String(cString: mosquitto_connack_string(reasonCode))
         return MQTTError(
             operation: operation, kind: .connectionRefused(reasonCode: reasonCode),
             message: "broker refused: \(text) [reason \(reasonCode)]")

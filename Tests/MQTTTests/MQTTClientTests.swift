@@ -57,8 +57,10 @@ final class MQTTClientTests: XCTestCase {
     func testRetainedMessageReachesLateSubscriber() async throws {
         let publisher = try makeClient("pub")
         try await publisher.connect()
-        try await publisher.publish(topic: "edge/a1/status", payload: Array("online".utf8), qos: .atLeastOnce, retain: true)
-            .acknowledged()
+        try await publisher.publish(
+            topic: "edge/a1/status", payload: Array("online".utf8), qos: .atLeastOnce, retain: true
+        )
+        .acknowledged()
 
         let late = try makeClient("late")
         let inbox = Inbox(late)
@@ -80,7 +82,9 @@ final class MQTTClientTests: XCTestCase {
         let properties = MQTTProperties(
             responseTopic: "reply/here", correlationData: [0, 1, 2, 0xFF], messageExpiryInterval: 120,
             contentType: "text/plain",
-            userProperties: [MQTTUserProperty("source", "test"), MQTTUserProperty("source", "twice"), MQTTUserProperty("k", "v")])
+            userProperties: [
+                MQTTUserProperty("source", "test"), MQTTUserProperty("source", "twice"), MQTTUserProperty("k", "v"),
+            ])
         try await requester.publish(
             topic: "edge/a1/cmd", payload: Array("dim the lamp".utf8), qos: .atLeastOnce, properties: properties
         ).acknowledged()
@@ -135,7 +139,8 @@ final class MQTTClientTests: XCTestCase {
 
     func testReconnectsAndResubscribesAfterTheBrokerRestarts() async throws {
         let client = try makeClient("survivor") {
-            $0.birth = MQTTOutgoingMessage(topic: "edge/survivor/status", text: "online", qos: .atLeastOnce, retain: true)
+            $0.birth = MQTTOutgoingMessage(
+                topic: "edge/survivor/status", text: "online", qos: .atLeastOnce, retain: true)
         }
         let inbox = Inbox(client)
         try await client.connect()
@@ -175,8 +180,11 @@ final class MQTTClientTests: XCTestCase {
 
         try runProgram(
             "/usr/bin/mosquitto_pub",
-            ["-h", "127.0.0.1", "-p", "\(broker.port)", "-V", "mqttv5", "-q", "1", "-t", "peer/to-us", "-m", "from peer",
-             "-D", "publish", "user-property", "via", "mosquitto_pub"])
+            [
+                "-h", "127.0.0.1", "-p", "\(broker.port)", "-V", "mqttv5", "-q", "1", "-t", "peer/to-us", "-m",
+                "from peer",
+                "-D", "publish", "user-property", "via", "mosquitto_pub",
+            ])
         let theirs = try await inbox.first(on: "peer/to-us")
         XCTAssertEqual(theirs.text, "from peer")
         XCTAssertEqual(theirs.properties.userProperties, [MQTTUserProperty("via", "mosquitto_pub")])
@@ -186,8 +194,10 @@ final class MQTTClientTests: XCTestCase {
             .acknowledged()
         let (status, output) = try runProgram(
             "/usr/bin/mosquitto_sub",
-            ["-h", "127.0.0.1", "-p", "\(broker.port)", "-V", "mqttv311", "-q", "1", "-t", "peer/from-us", "-C", "1",
-             "-W", "10"])
+            [
+                "-h", "127.0.0.1", "-p", "\(broker.port)", "-V", "mqttv311", "-q", "1", "-t", "peer/from-us", "-C", "1",
+                "-W", "10",
+            ])
         XCTAssertEqual(status, 0, output)
         XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "from us")
     }

@@ -15,7 +15,8 @@ final class MosquittoBroker {
     init(directory: URL, listener: (Int) -> String = { _ in "allow_anonymous true" }) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw BrokerError(
-                "mosquitto is not installed at \(Self.executable): run Board/install-deps.sh (Debian package 'mosquitto')")
+                "mosquitto is not installed at \(Self.executable): run Board/install-deps.sh (Debian package 'mosquitto')"
+            )
         }
         self.directory = directory
         port = try Self.freePort()
@@ -29,7 +30,8 @@ final class MosquittoBroker {
             \(listener(port))
 
             """
-        try configuration.write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+        try configuration.write(
+            to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
     }
 
     func start() throws {
@@ -60,7 +62,8 @@ final class MosquittoBroker {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 self.pid = nil
-                throw BrokerError("mosquitto exited at start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                throw BrokerError(
+                    "mosquitto exited at start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
             guard Date() < deadline else { throw BrokerError("mosquitto did not accept on port \(port) within 10 s") }
             usleep(20_000)
@@ -127,7 +130,9 @@ struct BrokerError: Error, CustomStringConvertible {
 
 /// Runs a program to its end (at most `timeout`), returning its exit status and standard output.
 @discardableResult
-func runProgram(_ path: String, _ arguments: [String], timeout: TimeInterval = 10) throws -> (status: Int32, output: String) {
+func runProgram(_ path: String, _ arguments: [String], timeout: TimeInterval = 10) throws -> (
+    status: Int32, output: String
+) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
