@@ -24,6 +24,8 @@ private let libraryInitialised: Int32 = mosquitto_lib_init()
 /// before the thread sleeps; libmosquitto grows it further, up to the maximum, if attempts keep failing within one
 /// outage. libmosquitto counts in whole seconds, so delays are rounded up to a second. Subscriptions are restored
 /// by the state machine's `resubscribe` action on every CONNACK, whether or not the broker kept the session.
+/// Known gap: libmosquitto's thread gives up for good on errors it deems fatal once a socket is open (a failed TLS
+/// handshake on a reconnection, a protocol error), without a callback; restarting it is left to a supervisor.
 public final class MQTTClient: @unchecked Sendable {
     public let configuration: MQTTConfiguration
     /// Every message received on the client's subscriptions, in arrival order. One consumer.
@@ -128,11 +130,14 @@ public final class MQTTClient: @unchecked Sendable {
         let deadline = ContinuousClock.now + configuration.timeout
         while !connection.isComplete {
             guard ContinuousClock.now < deadline else {
-                throw MQTTError(operation: operation, kind: .timedOut, message: "no CONNACK within \(configuration.timeout)")
+                throw MQTTError(
+                    operation: operation, kind: .timedOut, message: "no CONNACK within \(configuration.timeout)")
             }
             let rc = mosquitto_loop(handle, 50, 1)
             // A refused CONNACK also ends the loop with an error; the callback's refusal says more.
-            if rc != MOSQ_ERR_SUCCESS.rawValue && !connection.isComplete { throw MQTTError.library(operation, code: rc) }
+            if rc != MOSQ_ERR_SUCCESS.rawValue && !connection.isComplete {
+                throw MQTTError.library(operation, code: rc)
+            }
         }
         if connection.isFailure { return }
         try mosquittoCall("start network thread") { mosquitto_loop_start(handle) }
@@ -349,10 +354,18 @@ public final class MQTTClient: @unchecked Sendable {
         mosquitto_publish_v5_callback_set(handle) { _, context, id, reasonCode, _ in
             MQTTClient.from(context).didAcknowledgePublication(id: id, reasonCode: reasonCode)
         }
+        mosquitto_log_callback_set(handle) { _, context, level, text in
+            guard let text else { return }
+            MQTTClient.from(context).didLog(level: level, text: String(cString: text))
+        }
         mosquitto_subscribe_v5_callback_set(handle) { _, context, id, count, granted, _ in
             let first = count > 0 ? granted?.pointee : nil
             MQTTClient.from(context).didAcknowledgeSubscription(id: id, granted: first ?? 0)
         }
+    }
+
+    private func didLog(level: Int32, text: String) {
+        logger.debug("libmosquitto", metadata: ["mqtt.library_level": "\(level)", "mqtt.library_log": "\(text)"])
     }
 
     private static func from(_ context: UnsafeMutableRawPointer?) -> MQTTClient {

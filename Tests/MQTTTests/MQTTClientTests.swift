@@ -202,6 +202,29 @@ final class MQTTClientTests: XCTestCase {
         XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "from us")
     }
 
+    func testAPersistentSessionKeepsSubscriptionsAndQueuedMessagesWhileAway() async throws {
+        func persistent(_ configuration: inout MQTTConfiguration) {
+            configuration.cleanSession = false
+            configuration.sessionExpiryInterval = 300
+        }
+        let first = try makeClient("persistent", persistent)
+        try await first.connect()
+        try await first.subscribe("edge/p/cmd", qos: .atLeastOnce)
+        first.disconnect()
+
+        let peer = try makeClient("peer")
+        try await peer.connect()
+        try await peer.publish(topic: "edge/p/cmd", payload: Array("while away".utf8), qos: .atLeastOnce)
+            .acknowledged()
+
+        // A new client with the same id and no subscribe call of its own gets what the broker queued.
+        let second = try makeClient("persistent", persistent)
+        let inbox = Inbox(second)
+        try await second.connect()
+        let queued = try await inbox.first(on: "edge/p/cmd")
+        XCTAssertEqual(queued.text, "while away")
+    }
+
     func testConnectingToAPortWithoutBrokerThrowsATypedError() async throws {
         let port = try MosquittoBroker.freePort()
         let client = try MQTTClient(
