@@ -85,12 +85,15 @@ public final class MQTTClient: @unchecked Sendable {
 
     /// Connects and waits for the broker's CONNACK. Throws if the broker cannot be reached, TLS fails, or the
     /// broker refuses (`.connectionRefused`, e.g. a wrong password); after a failure the client is idle again.
+    /// Returns at once when the client is already connected or reconnecting.
     public func connect() async throws(MQTTError) {
         let connection = Completion<Void>()
         let actions = shared.withLock { shared in
-            shared.connection = connection
-            return shared.machine.event(.connectRequested)
+            let actions = shared.machine.event(.connectRequested)
+            if actions.contains(.connect) { shared.connection = connection }
+            return actions
         }
+        guard actions.contains(.connect) else { return }
         do throws(MQTTError) {
             for action in actions {
                 if case .connect = action { try openConnection(awaiting: connection) }

@@ -242,6 +242,8 @@ final class MQTTClientTests: XCTestCase {
     func testQoS0HasNoAcknowledgement() async throws {
         let client = try makeClient("qos0")
         try await client.connect()
+        try await client.connect()  // already connected: returns at once, stays connected
+        XCTAssertEqual(client.state, .connected)
         let delivery = try client.publish(topic: "x", payload: [1])
         do {
             try await delivery.acknowledged()
