@@ -3,11 +3,12 @@ import SLM
 /// The memory a model needs to run, term by term, computed from its configuration the way `Session` allocates,
 /// without loading it.
 public struct MemoryEstimate: Sendable, Equatable, Codable {
-    /// The agent's own resident memory besides the model's terms: the Swift runtime and Foundation (19.7 MB peak
-    /// RSS for `edge-agent --help`), the parsed GGUF metadata and the tokenizer. Measured as the peak RSS of
-    /// `edge-agent bench --context 256 --prompt-tokens 200 --gen-tokens 50` (134.3 MB, the whole KV cache
-    /// written) less the model file, the KV cache and the scratch below: 33.1 MB for SmolLM2-135M on x86-64,
-    /// rounded up to 36 MB.
+    /// The agent's own resident memory besides the model's terms: the Swift runtime and Foundation, the parsed GGUF
+    /// metadata and the tokenizer. Measured on x86-64 with SmolLM2-135M as the peak RSS of
+    /// `edge-agent bench --context 256 --prompt-tokens 200 --gen-tokens 50 --threads 1` (the whole KV cache
+    /// written) less the model file, the KV cache and the scratch: 33.1 MB for the debug-friendly build that links
+    /// the Swift libraries dynamically (134.3 MB peak; 19.7 MB for `edge-agent --help`), 26.8 MB for the static
+    /// release binary of Board/build-release.sh (127.9 MB peak; 13.6 MB for `--help`). Rounded up to 36 MB.
     public static let agentBaselineBytes = 36 * 1024 * 1024
 
     /// Tokens one forward pass evaluates at most (`Session`'s default batch capacity).
