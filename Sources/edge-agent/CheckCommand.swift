@@ -84,12 +84,15 @@ struct CheckCommand: ParsableCommand {
             }
             try printJSON(report)
         } else {
-            print("board       \(profile.name): \(profile.description), \(profile.ramMB) MB RAM "
-                + "(\(board == nil ? "detected" : "--board"))")
+            print(
+                "board       \(profile.name): \(profile.description), \(profile.ramMB) MB RAM "
+                    + "(\(board == nil ? "detected" : "--board"))")
             print("model       \(check.modelPath)")
             print("threads     \(check.threads)")
-            print("limits      " + check.budget.limits.map { "\($0.source.rawValue) \(mb($0.bytes)) MB" }
-                .joined(separator: ", "))
+            print(
+                "limits      "
+                    + check.budget.limits.map { "\($0.source.rawValue) \(mb($0.bytes)) MB" }
+                    .joined(separator: ", "))
             for line in check.arithmeticLines { print(line) }
             print("verdict     " + check.verdictLine)
         }

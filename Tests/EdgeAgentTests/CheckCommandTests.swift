@@ -13,7 +13,9 @@ final class CheckCommandTests: XCTestCase {
     var executable: String {
         get throws {
             let bundle = Bundle(for: CheckCommandTests.self).bundleURL
-            let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("edge-agent").path }
+            let candidates = [bundle, bundle.deletingLastPathComponent()].map {
+                $0.appendingPathComponent("edge-agent").path
+            }
             guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
                 XCTFail("edge-agent is not built at \(candidates)")
                 throw CocoaError(.fileNoSuchFile)
@@ -104,12 +106,14 @@ final class CheckCommandTests: XCTestCase {
             ("/sys/fs/cgroup/memory", "memory.limit_in_bytes"),  // v1 (this machine)
             ("/sys/fs/cgroup", "memory.max"),  // v2
         ]
-        for (mount, limitFile) in candidates where FileManager.default.fileExists(atPath: mount + "/" + limitFile)
+        for (mount, limitFile) in candidates
+        where FileManager.default.fileExists(atPath: mount + "/" + limitFile)
             || FileManager.default.fileExists(atPath: mount + "/cgroup.subtree_control")
         {
             let directory = mount + "/" + name
-            guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false))
-                != nil
+            guard
+                (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false))
+                    != nil
             else { continue }
             do {
                 try "\(limit)\n".write(toFile: directory + "/" + limitFile, atomically: false, encoding: .utf8)
@@ -150,8 +154,10 @@ final class CheckCommandTests: XCTestCase {
         // The model at the admitted context, the whole KV cache written, inside the same limit.
         let bench = try runInCgroup(
             roomy.directory,
-            [try executable, "bench", "--context", "1024", "--threads", "2", "--prompt-tokens", "960",
-             "--gen-tokens", "64", "--rounds", "1", "--json"])
+            [
+                try executable, "bench", "--context", "1024", "--threads", "2", "--prompt-tokens", "960",
+                "--gen-tokens", "64", "--rounds", "1", "--json",
+            ])
         XCTAssertEqual(bench.status, 0, bench.stderr)
         let measured = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: Any])
         let peak = try XCTUnwrap(measured["peak_rss_mb"] as? Double)

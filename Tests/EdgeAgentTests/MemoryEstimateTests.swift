@@ -56,7 +56,8 @@ final class MemoryEstimateTests: XCTestCase {
     func testFits() {
         let verdict = Admission.decide(
             config: config, modelBytes: modelBytes, contextLength: 1024, threads: 4, budget: budget(256, reserve: 32))
-        XCTAssertEqual(verdict, .fits(MemoryEstimate(config: config, modelBytes: modelBytes, contextLength: 1024, threads: 4)))
+        XCTAssertEqual(
+            verdict, .fits(MemoryEstimate(config: config, modelBytes: modelBytes, contextLength: 1024, threads: 4)))
         XCTAssertEqual(verdict.name, "ok")
     }
 

@@ -71,8 +71,14 @@ final class MemoryReaderTests: XCTestCase {
         let max = try tree.write("/sys/fs/cgroup/a/memory.max", "lots\n")
         XCTAssertThrowsError(try CgroupMemory.read(root: tree.root)) {
             XCTAssertEqual(
-                $0 as? MemoryReadError, .malformedLine(path: max, line: "lots", reason: "expected a byte count or 'max'"))
+                $0 as? MemoryReadError,
+                .malformedLine(path: max, line: "lots", reason: "expected a byte count or 'max'"))
             XCTAssertTrue("\($0)".contains(max))
+        }
+        try tree.write("/sys/fs/cgroup/a/memory.max", "12 34\n")
+        XCTAssertThrowsError(try CgroupMemory.read(root: tree.root)) {
+            XCTAssertEqual(
+                $0 as? MemoryReadError, .malformedLine(path: max, line: "12 34", reason: "expected a byte count or 'max'"))
         }
     }
 
@@ -81,7 +87,8 @@ final class MemoryReaderTests: XCTestCase {
         try tree.write(
             "/proc/meminfo",
             "MemTotal:         439852 kB\nMemFree:           30000 kB\nMemAvailable:     250124 kB\nBuffers: 1 kB\n")
-        XCTAssertEqual(try MemInfo(root: tree.root), MemInfo(totalBytes: 439_852 * 1024, availableBytes: 250_124 * 1024))
+        XCTAssertEqual(
+            try MemInfo(root: tree.root), MemInfo(totalBytes: 439_852 * 1024, availableBytes: 250_124 * 1024))
     }
 
     func testMemInfoMissingOrGarbage() throws {

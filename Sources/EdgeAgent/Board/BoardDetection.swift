@@ -22,7 +22,8 @@ public struct BoardIdentity: Sendable, Equatable {
     public init(root: String = "") {
         func text(_ path: String) -> String? {
             guard let raw = readKernelFile(root + path) else { return nil }
-            let trimmed = String(raw.unicodeScalars.filter { $0 != "\0" }).split(separator: "\n").first
+            let trimmed =
+                String(raw.unicodeScalars.filter { $0 != "\0" }).split(separator: "\n").first
                 .map { $0.trimmingSpaces } ?? ""
             return trimmed.isEmpty ? nil : trimmed
         }

@@ -55,7 +55,8 @@ public struct BoardProfile: Sendable, Equatable {
             throw BoardProfileError.syntax(file: file, line: Self.line(of: error), problem: "\(error)")
         }
         guard let root, let mapping = root.mapping else {
-            throw BoardProfileError.syntax(file: file, line: root?.mark?.line ?? 1, problem: "expected a mapping of keys")
+            throw BoardProfileError.syntax(
+                file: file, line: root?.mark?.line ?? 1, problem: "expected a mapping of keys")
         }
         var values: [String: Node] = [:]
         for (key, value) in mapping {
@@ -130,7 +131,8 @@ public struct BoardProfile: Sendable, Equatable {
         guard memoryLimitMB <= ramMB, reserveMB < memoryLimitMB else {
             throw BoardProfileError.badValue(
                 file: file, line: values["memory_limit_mb"]?.mark?.line ?? 0, key: "memory_limit_mb",
-                value: "\(memoryLimitMB)", reason: "must be at most ram_mb (\(ramMB)) and above reserve_mb (\(reserveMB))")
+                value: "\(memoryLimitMB)",
+                reason: "must be at most ram_mb (\(ramMB)) and above reserve_mb (\(reserveMB))")
         }
     }
 

@@ -65,7 +65,8 @@ public enum Admission {
             "  KV cache    \(mb(e.kvCacheBytes)) MB (\(e.contextLength) tokens)",
             "  scratch     \(mb(e.scratchBytes)) MB",
             "  baseline    \(mb(e.baselineBytes)) MB",
-            "  budget      \(mb(budget.bytes)) MB = \(mb(budget.binding.bytes)) MB from the \(budget.binding.source.rawValue)"
+            "  budget      \(mb(budget.bytes)) MB = \(mb(budget.binding.bytes)) MB from the "
+                + budget.binding.source.rawValue
                 + " - \(mb(budget.reserveBytes)) MB reserve",
             "even the shortest context (\(minimum.contextLength) tokens) needs \(mb(minimum.totalBytes)) MB; to run:",
             "  - a smaller model (--model), whose file is at most "

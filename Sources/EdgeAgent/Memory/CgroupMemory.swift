@@ -91,9 +91,10 @@ public struct CgroupMemory: Sendable, Equatable {
     /// `memory.max`).
     static func readBytes(_ path: String, version: Version) throws -> Int? {
         guard let text = readKernelFile(path) else { return nil }
-        let line = String(text.split(whereSeparator: \.isWhitespace).first ?? "")
+        let tokens = text.split(whereSeparator: \.isWhitespace)
+        let line = tokens.count == 1 ? String(tokens[0]) : text.split(separator: "\n").first.map(String.init) ?? ""
         if version == .v2 && line == "max" { return nil }
-        guard let value = Int(line), value >= 0 else {
+        guard tokens.count == 1, let value = Int(line), value >= 0 else {
             throw MemoryReadError.malformedLine(path: path, line: line, reason: "expected a byte count or 'max'")
         }
         return version == .v1 && value >= v1Unlimited ? nil : value

@@ -21,7 +21,8 @@ public struct MemInfo: Sendable, Equatable {
             guard name == "MemTotal" || name == "MemAvailable" else { continue }
             let fields = line.dropFirst(name.count + 1).split(separator: " ")
             guard fields.count == 2, fields[1] == "kB", let kilobytes = Int(fields[0]), kilobytes >= 0 else {
-                throw MemoryReadError.malformedLine(path: path, line: String(line), reason: "expected '\(name): <number> kB'")
+                throw MemoryReadError.malformedLine(
+                    path: path, line: String(line), reason: "expected '\(name): <number> kB'")
             }
             if name == "MemTotal" { total = kilobytes * 1024 } else { available = kilobytes * 1024 }
         }

@@ -41,7 +41,9 @@ public struct MemoryBudget: Sendable, Equatable {
 
     /// nil when no limit is known at all.
     public init?(limits: [Limit], reserveBytes: Int) {
-        let known = limits.sorted { Source.allCases.firstIndex(of: $0.source)! < Source.allCases.firstIndex(of: $1.source)! }
+        let known = limits.sorted {
+            Source.allCases.firstIndex(of: $0.source)! < Source.allCases.firstIndex(of: $1.source)!
+        }
         guard let smallest = known.min(by: { $0.bytes < $1.bytes }) else { return nil }
         self.limits = known
         binding = smallest

@@ -46,7 +46,8 @@ public struct MemoryCheck: Sendable {
             "scratch     \(pad(e.scratchBytes)) MB  (batch of \(MemoryEstimate.batchCapacity), \(threads) threads)",
             "baseline    \(pad(e.baselineBytes)) MB",
             "total       \(pad(e.totalBytes)) MB of a \(mb(budget.bytes)) MB budget "
-                + "(\(mb(budget.binding.bytes)) MB \(budget.binding.source.rawValue) - \(mb(budget.reserveBytes)) MB reserve)"
+                + "(\(mb(budget.binding.bytes)) MB \(budget.binding.source.rawValue) - "
+                + "\(mb(budget.reserveBytes)) MB reserve)"
                 + ", \(board.ramMB) MB RAM",
         ]
     }

@@ -26,7 +26,8 @@ public struct MemoryPressure: Sendable, Equatable {
             guard let average = fields.dropFirst().first(where: { $0.hasPrefix("avg10=") }),
                 let value = Double(average.dropFirst("avg10=".count)), value >= 0
             else {
-                throw MemoryReadError.malformedLine(path: path, line: String(line), reason: "no 'avg10=<percent>' field")
+                throw MemoryReadError.malformedLine(
+                    path: path, line: String(line), reason: "no 'avg10=<percent>' field")
             }
             if kind == "some" { some = value } else { full = value }
         }

@@ -18,7 +18,8 @@ public enum ResidentMemory {
         let line = text.split(separator: "\n").first.map(String.init) ?? ""
         let fields = line.split(separator: " ")
         guard fields.count >= 2, let pages = Int(fields[1]), pages >= 0 else {
-            throw MemoryReadError.malformedLine(path: path, line: line, reason: "expected page counts 'size resident …'")
+            throw MemoryReadError.malformedLine(
+                path: path, line: line, reason: "expected page counts 'size resident …'")
         }
         return pages * pageSize
     }
