@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // Quantized dot products and the float primitives of the forward pass. C, because baseline-x86-64 Swift
@@ -24,7 +25,7 @@ let package = Package(
             // The engine hands raw pointers into the memory map and the scratch buffers to its worker pool.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .target(name: "EdgeAgent", dependencies: ["SLM"]),
+        .target(name: "EdgeAgent", dependencies: ["SLM", .product(name: "Yams", package: "Yams")]),
         // libmosquitto, the system's MQTT client library: every C call of the MQTT target goes through this module.
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "MQTT", dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")]),
