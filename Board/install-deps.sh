@@ -12,6 +12,7 @@ requirements=(
     "libmosquitto-dev | pkg-config --exists libmosquitto && test -f /usr/include/mosquitto.h" # the MQTT target
     "mosquitto      | test -x /usr/sbin/mosquitto" # the broker the MQTT tests start
     "mosquitto-clients | command -v mosquitto_pub && command -v mosquitto_sub" # independent peers in the MQTT tests
+    "openssl        | command -v openssl"         # the MQTT TLS tests make their certificates with it
 )
 
 # Prints the packages whose checks fail.
