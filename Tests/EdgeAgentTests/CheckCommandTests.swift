@@ -4,48 +4,14 @@ import XCTest
 /// `edge-agent check` as a user runs it, on the shipped profiles and the real default model; and in a real
 /// memory-limited cgroup where the machine lets the test make one.
 final class CheckCommandTests: XCTestCase {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    var executable: String {
-        get throws {
-            let bundle = Bundle(for: CheckCommandTests.self).bundleURL
-            let candidates = [bundle, bundle.deletingLastPathComponent()].map {
-                $0.appendingPathComponent("edge-agent").path
-            }
-            guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-                XCTFail("edge-agent is not built at \(candidates)")
-                throw CocoaError(.fileNoSuchFile)
-            }
-            return path
-        }
-    }
-
     /// Runs `arguments` (the program first) with the shipped profiles.
-    func run(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        var environment = ProcessInfo.processInfo.environment
-        environment["EDGE_AGENT_BOARDS"] = BoardProfileTests.profiles
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    func run(_ arguments: [String]) throws -> Program.Output {
+        try Program.run(arguments, environment: ["EDGE_AGENT_BOARDS": BoardProfileTests.profiles])
     }
 
-    func check(_ arguments: [String]) throws -> Output {
+    var executable: String { get throws { try Program.edgeAgent } }
+
+    func check(_ arguments: [String]) throws -> Program.Output {
         _ = try RealModel.path
         return try run([try executable, "check"] + arguments)
     }
@@ -126,7 +92,7 @@ final class CheckCommandTests: XCTestCase {
     }
 
     /// Runs the program inside the cgroup: a shell joins it, then becomes the program.
-    func runInCgroup(_ directory: String, _ arguments: [String]) throws -> Output {
+    func runInCgroup(_ directory: String, _ arguments: [String]) throws -> Program.Output {
         try run(["/bin/sh", "-c", "echo $$ > '\(directory)/cgroup.procs' && exec \"$@\"", "sh"] + arguments)
     }
 

@@ -3,40 +3,8 @@ import XCTest
 
 /// The `edge-agent` program as a user runs it, on the real default model (fetched by Models/fetch.sh).
 final class CommandLineTests: XCTestCase {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The built program, beside the test bundle in the build products directory.
-    var executable: URL {
-        get throws {
-            let bundle = Bundle(for: CommandLineTests.self).bundleURL
-            let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("edge-agent") }
-            guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                XCTFail("edge-agent is not built at \(candidates.map(\.path))")
-                throw CocoaError(.fileNoSuchFile)
-            }
-            return url
-        }
-    }
-
-    func run(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    func run(_ arguments: [String]) throws -> Program.Output {
+        try Program.run([try Program.edgeAgent] + arguments)
     }
 
     func json(_ text: String) throws -> [String: Any] {
