@@ -1,5 +1,13 @@
 import SLMKernels
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 public enum SessionError: Error, CustomStringConvertible, Equatable {
     case contextFull(position: Int, adding: Int, contextLength: Int)
     case tokenOutOfRange(token: Int32, vocabularySize: Int)
@@ -115,8 +123,11 @@ public final class Session {
         self.position = position
     }
 
+    /// Drops every token: the next evaluation starts at position 0.
     public func reset() { position = 0 }
 
+    /// Evaluates `tokens` after those already held (in chunks of `batchCapacity`) and leaves the next-token logits
+    /// of the last one in `logits`. Bad input throws before anything is evaluated, so the session is unchanged.
     public func evaluate(_ tokens: UnsafeBufferPointer<Int32>) throws {
         guard !tokens.isEmpty else { throw SessionError.emptyInput }
         guard position + tokens.count <= contextLength else {
@@ -140,16 +151,8 @@ public final class Session {
         try withUnsafePointer(to: token) { try evaluate(UnsafeBufferPointer(start: $0, count: 1)) }
     }
 
-    /// Evaluates `tokens` after those already held and leaves the next-token logits in `logits`.
+    /// Evaluates `tokens` after those already held; see `evaluate(_: UnsafeBufferPointer<Int32>)`.
     public func evaluate(_ tokens: [Int32]) throws {
         try tokens.withUnsafeBufferPointer { try evaluate($0) }
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
