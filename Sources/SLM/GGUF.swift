@@ -152,28 +152,46 @@ public final class GGUFFile {
     }
 
     public func strings(_ key: String) throws -> [String] {
-        let value = try value(key)
-        guard case .array(let items) = value else {
-            throw GGUFError.wrongType(key: key, expected: "array of strings", found: value.typeName)
-        }
-        return try items.map {
-            guard case .string(let s) = $0 else {
-                throw GGUFError.wrongType(key: key, expected: "array of strings", found: "array of \($0.typeName)")
-            }
+        try items(key, expected: "array of strings") { value in
+            guard case .string(let s) = value else { return nil }
             return s
         }
     }
 
     public func numbers(_ key: String) throws -> [Double] {
-        let value = try value(key)
-        guard case .array(let items) = value else {
-            throw GGUFError.wrongType(key: key, expected: "array of numbers", found: value.typeName)
+        try items(key, expected: "array of numbers") { $0.double }
+    }
+
+    /// The length of an array value.
+    public func arrayCount(_ key: String) throws -> Int {
+        switch try value(key) {
+        case .array(let items): return items.count
+        case .largeArray(let array): return array.count
+        case let other: throw GGUFError.wrongType(key: key, expected: "array", found: other.typeName)
         }
-        return try items.map {
-            guard let d = $0.double else {
-                throw GGUFError.wrongType(key: key, expected: "array of numbers", found: "array of \($0.typeName)")
+    }
+
+    /// The elements of an array value, each converted by `convert` (nil: the element has the wrong type).
+    private func items<T>(_ key: String, expected: String, _ convert: (GGUFValue) -> T?) throws -> [T] {
+        func element(_ value: GGUFValue) throws -> T {
+            guard let converted = convert(value) else {
+                throw GGUFError.wrongType(key: key, expected: expected, found: "array of \(value.typeName)")
             }
-            return d
+            return converted
+        }
+        switch try value(key) {
+        case .array(let items):
+            return try items.map(element)
+        case .largeArray(let array):
+            var reader = GGUFReader(bytes: map.bytes, offset: array.bytes.lowerBound)
+            var result: [T] = []
+            result.reserveCapacity(array.count)
+            for _ in 0..<array.count {
+                result.append(try element(reader.readValue(type: array.elementType, key: key)))
+            }
+            return result
+        case let other:
+            throw GGUFError.wrongType(key: key, expected: expected, found: other.typeName)
         }
     }
 
@@ -196,14 +214,23 @@ public struct GGUFTensor: @unchecked Sendable {
     public var elementCount: Int { dimensions.reduce(1, *) }
 }
 
+/// Where a long array value lies in the file: `count` values of the GGUF value type `elementType` in `bytes`.
+public struct GGUFLargeArray: Equatable, Sendable {
+    public let elementType: UInt32
+    public let count: Int
+    public let bytes: Range<Int>
+}
+
 /// A metadata value. Arrays hold values of one type.
-public indirect enum GGUFValue: Equatable, CustomStringConvertible, Sendable {
+public enum GGUFValue: Equatable, CustomStringConvertible, Sendable {
     case uint(UInt64)
     case int(Int64)
     case float(Double)
     case bool(Bool)
     case string(String)
     case array([GGUFValue])
+    /// A long array, left in the file until asked for (`GGUFFile.strings`, `GGUFFile.numbers`).
+    case largeArray(GGUFLargeArray)
 
     public var integer: Int? {
         switch self {
@@ -230,7 +257,7 @@ public indirect enum GGUFValue: Equatable, CustomStringConvertible, Sendable {
         case .float: "float"
         case .bool: "bool"
         case .string: "string"
-        case .array: "array"
+        case .array, .largeArray: "array"
         }
     }
 
@@ -242,6 +269,7 @@ public indirect enum GGUFValue: Equatable, CustomStringConvertible, Sendable {
         case .bool(let v): "\(v)"
         case .string(let v): "\"\(v)\""
         case .array(let items): "[\(items.count) items]"
+        case .largeArray(let array): "[\(array.count) items]"
         }
     }
 }
@@ -330,7 +358,31 @@ struct GGUFReader {
         return try readValue(type: type, key: key)
     }
 
-    private mutating func readValue(type: UInt32, key: String) throws -> GGUFValue {
+    /// Arrays longer than this are read lazily (`GGUFValue.largeArray`).
+    static let eagerArrayLimit = 1024
+
+    /// Moves past `count` values of `type`, checking that they lie within the file.
+    mutating func skipValues(type: UInt32, count: Int, key: String) throws {
+        let fixedSizes: [UInt32: Int] = [0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8]
+        if let size = fixedSizes[type] {
+            guard count <= (bytes.count - offset) / size else {
+                throw GGUFError.truncated(reading: "values of '\(key)'", offset: offset, fileSize: bytes.count)
+            }
+            offset += count * size
+        } else if type == 8 {
+            for _ in 0..<count {
+                let length = try read(UInt64.self, "value of '\(key)'")
+                guard length <= UInt64(bytes.count - offset) else {
+                    throw GGUFError.truncated(reading: "value of '\(key)'", offset: offset, fileSize: bytes.count)
+                }
+                offset += Int(length)
+            }
+        } else {
+            throw GGUFError.unknownValueType(key: key, type: type)
+        }
+    }
+
+    mutating func readValue(type: UInt32, key: String) throws -> GGUFValue {
         switch type {
         case 0: return .uint(UInt64(try read(UInt8.self, key)))
         case 1: return .int(Int64(try read(Int8.self, key)))
@@ -348,6 +400,13 @@ struct GGUFReader {
             let elementType = try read(UInt32.self, "element type of '\(key)'")
             guard elementType != 9 else { throw GGUFError.unknownValueType(key: key, type: elementType) }
             let count = try readCount("length of '\(key)'")
+            if count > Self.eagerArrayLimit {
+                // Vocabularies and merge lists: checked for bounds now, decoded when asked for, so the file's
+                // metadata does not hold a second copy of them for the life of the model.
+                let start = offset
+                try skipValues(type: elementType, count: count, key: key)
+                return .largeArray(GGUFLargeArray(elementType: elementType, count: count, bytes: start..<offset))
+            }
             var items: [GGUFValue] = []
             items.reserveCapacity(count)
             for _ in 0..<count { items.append(try readValue(type: elementType, key: key)) }

@@ -63,8 +63,8 @@ public struct ModelConfig: Sendable, Equatable {
         ropeBase = try gguf.optionalFloat(GGUFKey.ropeFreqBase(arch)) ?? 10_000
         if gguf.metadata[GGUFKey.vocabSize(arch)] != nil {
             vocabularySize = try Self.positive(gguf, GGUFKey.vocabSize(arch))
-        } else if case .array(let tokens)? = gguf.metadata[GGUFKey.tokens] {
-            vocabularySize = tokens.count
+        } else if gguf.metadata[GGUFKey.tokens] != nil {
+            vocabularySize = try gguf.arrayCount(GGUFKey.tokens)
         } else {
             throw GGUFError.missingKey(GGUFKey.vocabSize(arch))
         }

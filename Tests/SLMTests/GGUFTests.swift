@@ -51,6 +51,29 @@ final class GGUFTests: XCTestCase {
 
     // MARK: valid files
 
+    /// Long arrays (vocabularies, merges) stay in the file until asked for, and read back exactly.
+    func testLongArraysAreReadWhenAskedFor() throws {
+        let words = (0..<3000).map { "w\($0)" + String(repeating: "é", count: $0 % 7) }
+        let numbers = (0..<2000).map { Int32($0) - 1000 }
+        let file = try TinyGGUF([("t.words", .strings(words)), ("t.numbers", .int32s(numbers))]).open()
+        guard case .largeArray(let array)? = file.metadata["t.words"] else {
+            return XCTFail("\(String(describing: file.metadata["t.words"]))")
+        }
+        XCTAssertEqual(array.count, 3000)
+        XCTAssertEqual(try file.arrayCount("t.words"), 3000)
+        XCTAssertEqual(try file.strings("t.words"), words)
+        XCTAssertEqual(try file.numbers("t.numbers"), numbers.map(Double.init))
+        XCTAssertThrowsError(try file.strings("t.numbers")) {
+            XCTAssertEqual(
+                $0 as? GGUFError, .wrongType(key: "t.numbers", expected: "array of strings", found: "array of integer"))
+        }
+        // a long array cut short is refused when the file is opened, not when it is read
+        let bytes = try TinyGGUF([("t.words", .strings(words))]).bytes
+        XCTAssertThrowsError(try TinyGGUF.open(Array(bytes.prefix(bytes.count - 40)))) {
+            guard case .truncated? = $0 as? GGUFError else { return XCTFail("\($0)") }
+        }
+    }
+
     func testEveryMetadataTypeRoundTrips() throws {
         let file = try TinyGGUF(Self.everyType).open()
         XCTAssertEqual(file.version, 3)
