@@ -54,9 +54,9 @@ final class SamplingChainTests: XCTestCase {
         XCTAssertEqual(
             kinds,
             [
-                "RepetitionPenaltyProcessor", "EvenTokensOnly", "TopKProcessor", "TemperatureProcessor",
-                "TopPProcessor", "MinPProcessor",
-            ])
+                "RepetitionPenaltyProcessor", "EvenTokensOnly", "TopKProcessor", "TopPProcessor", "MinPProcessor",
+                "TemperatureProcessor",
+            ], "llama.cpp's order: truncation sees the untempered distribution")
         XCTAssert(chain.sampler is RandomSampler)
         // Steps that change nothing are left out.
         let plain = try SamplingChain(

@@ -1,13 +1,10 @@
 /// Turns the model's scores into the next token: processors in order, then a sampler.
 ///
-/// The standard chain is penalties → constraints → top-k → temperature → top-p → min-p → random draw; with
-/// temperature 0 it is penalties → constraints → argmax. Steps that would change nothing (top-p 1, min-p 0,
-/// temperature 1, penalty 1) are left out.
-///
-/// Temperature comes before top-p and min-p, as in Hugging Face transformers, so they see the tempered
-/// distribution (top-k, which runs first to cut the work, commutes with temperature). llama.cpp's default chain
-/// applies temperature last instead, so its top-p and min-p see the T = 1 distribution; for that order, build the
-/// chain with `init(vocabularySize:processors:sampler:)`.
+/// The standard chain is penalties → constraints → top-k → top-p → min-p → temperature → random draw, llama.cpp's
+/// default order, so that the same settings behave as they do in llama.cpp and Ollama: top-p and min-p see the
+/// untempered distribution. With temperature 0 it is penalties → constraints → argmax. Steps that would change
+/// nothing (top-p 1, min-p 0, temperature 1, penalty 1) are left out. Other orders: build the chain with
+/// `init(vocabularySize:processors:sampler:)`.
 ///
 /// The chain edits the caller's logits buffer in place: read anything else you need from it (log-probabilities)
 /// before `next`.
@@ -43,11 +40,11 @@ public struct SamplingChain {
             sampler = GreedySampler()
         } else {
             if let k = parameters.topK { steps.append(try TopKProcessor(k: k)) }
+            if let p = parameters.topP, p < 1 { steps.append(try TopPProcessor(p: p)) }
+            if let p = parameters.minP, p > 0 { steps.append(try MinPProcessor(p: p)) }
             if parameters.temperature != 1 {
                 steps.append(try TemperatureProcessor(temperature: parameters.temperature))
             }
-            if let p = parameters.topP, p < 1 { steps.append(try TopPProcessor(p: p)) }
-            if let p = parameters.minP, p > 0 { steps.append(try MinPProcessor(p: p)) }
             sampler = parameters.seed.map { RandomSampler(seed: $0) } ?? RandomSampler()
         }
         self.init(vocabularySize: vocabularySize, processors: steps, sampler: sampler)
