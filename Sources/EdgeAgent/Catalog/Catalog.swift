@@ -1,0 +1,133 @@
+/// The home the agent may act on: floors, areas, devices and scenes. Nothing outside it can ever be addressed.
+/// Built only by `CatalogLoader`, which validates it; see Board/catalog/home.yaml for the format.
+public struct Catalog: Equatable, Sendable {
+    public var floors: [Floor]
+    public var areas: [Area]
+    public var devices: [Device]
+    public var scenes: [Scene]
+
+    public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
+    public func area(_ id: String) -> Area? { areas.first { $0.id == id } }
+    public func floor(_ id: String) -> Floor? { floors.first { $0.id == id } }
+    public func scene(_ id: String) -> Scene? { scenes.first { $0.id == id } }
+
+    /// The devices of an area, in catalog order.
+    public func devices(inArea area: String) -> [Device] { devices.filter { $0.area == area } }
+
+    /// The devices of every area on a floor, in catalog order.
+    public func devices(onFloor floor: String) -> [Device] {
+        let areaIDs = Set(areas.filter { $0.floor == floor }.map(\.id))
+        return devices.filter { areaIDs.contains($0.area) }
+    }
+}
+
+public struct Floor: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var aliases: [String]
+    public var level: Int
+}
+
+public struct Area: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var aliases: [String]
+    /// A floor id, or nil for an area that belongs to no floor (the garden).
+    public var floor: String?
+}
+
+/// A scene is published verbatim to its topic, as zigbee2mqtt's `{"scene_recall": 1}` to a group.
+public struct Scene: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var aliases: [String]
+    public var topic: String
+    public var payload: JSONValue
+}
+
+/// Home Assistant's domains for the kinds of device the agent can address.
+public enum DeviceType: String, Codable, CaseIterable, Sendable {
+    case light
+    case `switch`
+    case climate
+    case cover
+    case lock
+    case fan
+    case sensor
+    case mediaPlayer = "media_player"
+
+    /// What a device of this type may be able to do; a catalog entry that claims more is refused.
+    public var allowedCapabilities: Set<Capability> {
+        switch self {
+        case .light: [.onOff, .brightness, .color, .colorTemp]
+        case .switch, .mediaPlayer: [.onOff]
+        case .fan: [.onOff]
+        case .climate: [.onOff, .targetTemperature]
+        case .cover: [.openClose, .position]
+        case .lock: [.lock]
+        case .sensor: []
+        }
+    }
+}
+
+public enum Capability: String, Codable, CaseIterable, Sendable {
+    case onOff = "on_off"
+    case brightness
+    case color
+    case colorTemp = "color_temp"
+    case targetTemperature = "target_temperature"
+    case position
+    case openClose = "open_close"
+    case lock
+}
+
+public enum TemperatureUnit: String, Codable, CaseIterable, Sendable {
+    case celsius = "C"
+    case fahrenheit = "F"
+}
+
+public struct TemperatureRange: Equatable, Sendable {
+    public var min: Double
+    public var max: Double
+    public var step: Double
+    public var unit: TemperatureUnit
+}
+
+public struct Device: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var aliases: [String]
+    public var area: String
+    public var type: DeviceType
+    /// Where commands go (zigbee2mqtt: `zigbee2mqtt/<name>/set`).
+    public var topic: String
+    /// Where the device reports its state (zigbee2mqtt: `zigbee2mqtt/<name>`), if it does.
+    public var stateTopic: String?
+    public var capabilities: Set<Capability>
+    /// Colour temperature range in kelvin, when the device has `color_temp`.
+    public var colorTemp: ClosedRange<Double>?
+    /// Set-point range, when the device has `target_temperature`.
+    public var targetTemperature: TemperatureRange?
+    public var payload: PayloadMapping
+
+    public func has(_ capability: Capability) -> Bool { capabilities.contains(capability) }
+}
+
+/// How a device's commands are spelled. The defaults are zigbee2mqtt's: `{"state":"ON","brightness":0-254}`,
+/// `{"color":{"hex":"#RRGGBB"}}`, `{"color_temp":<mired>}`, `{"current_heating_setpoint":21}`, `{"position":40}`,
+/// `{"state":"OPEN"}`, `{"state":"LOCK"}`.
+public struct PayloadMapping: Equatable, Sendable {
+    public var on = "ON"
+    public var off = "OFF"
+    /// The device's brightness value at 100 %.
+    public var brightnessMax: Double = 254
+    /// zigbee2mqtt takes colour temperature in mired; some bridges want kelvin.
+    public var colorTempInKelvin = false
+    public var temperatureKey = "current_heating_setpoint"
+    public var open = "OPEN"
+    public var close = "CLOSE"
+    public var lock = "LOCK"
+    public var unlock = "UNLOCK"
+
+    public init() {}
+}
