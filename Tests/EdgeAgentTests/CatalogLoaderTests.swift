@@ -112,7 +112,7 @@ final class CatalogLoaderTests: XCTestCase {
     func testASceneCannotReuseADeviceID() {
         let error = refusal(
             Self.base + "scenes:\n  - id: hall_lock\n    name: X\n    topic: a/b\n    payload: {scene_recall: 1}\n")
-        XCTAssertEqual(error, .duplicateID(file: "home.yaml", line: 26, entry: "scene 'hall_lock'", firstLine: 20))
+        XCTAssertEqual(error, .duplicateID(file: "home.yaml", line: 27, entry: "scene 'hall_lock'", firstLine: 20))
     }
 
     func testDuplicateAreaID() {

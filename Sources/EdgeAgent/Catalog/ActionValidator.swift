@@ -31,6 +31,7 @@ public struct ActionValidator: Sendable {
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
+    /// `NotACommand` validates to nothing to publish, whatever slots came with it.
     public func validate(_ action: Action) throws(ActionRejection) -> ValidatedAction {
         var result = ValidatedAction(action: action, commands: [], queried: [], notes: [])
         if action.intent == .notACommand { return result }
