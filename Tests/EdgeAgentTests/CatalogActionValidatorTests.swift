@@ -52,7 +52,10 @@ final class CatalogActionValidatorTests: XCTestCase {
                 Action(.lightSet, devices: ["bedroom_ceiling"], value: 30),
                 [#"zigbee2mqtt/bedroom_ceiling/set {"state":"ON","brightness":30}"#]
             ),
-            (Action(.lightSet, devices: ["bedroom_lamp"], value: 0), [#"zigbee2mqtt/bedroom_lamp/set {"state":"OFF"}"#]),
+            (
+                Action(.lightSet, devices: ["bedroom_lamp"], value: 0),
+                [#"zigbee2mqtt/bedroom_lamp/set {"state":"OFF"}"#]
+            ),
             (
                 Action(.lightSet, devices: ["bedroom_lamp"], color: "red"),
                 [##"zigbee2mqtt/bedroom_lamp/set {"state":"ON","color":{"hex":"#FF0000"}}"##]
@@ -232,7 +235,8 @@ final class CatalogActionValidatorTests: XCTestCase {
                 "office_desk_lamp", "garage_light",
             ])
         // "the kitchen lights"
-        XCTAssertEqual(try devices(Action(.turnOn, area: "kitchen", domain: .light)), ["kitchen_ceiling", "kitchen_counter"])
+        XCTAssertEqual(
+            try devices(Action(.turnOn, area: "kitchen", domain: .light)), ["kitchen_ceiling", "kitchen_counter"])
         // "switch everything off upstairs": whatever upstairs can be switched.
         XCTAssertEqual(
             try devices(Action(.turnOff, floor: "upstairs")),
@@ -244,7 +248,9 @@ final class CatalogActionValidatorTests: XCTestCase {
         XCTAssertEqual(try devices(Action(.closeCover, area: "living_room")), ["living_room_blinds"])
         XCTAssertEqual(try devices(Action(.lock, domain: .lock)), ["front_door"])
         // An area wins over a floor; named devices win over both.
-        XCTAssertEqual(try devices(Action(.turnOn, area: "garden", floor: "upstairs", domain: .light)), ["garden_lights", "patio_lamp"])
+        XCTAssertEqual(
+            try devices(Action(.turnOn, area: "garden", floor: "upstairs", domain: .light)),
+            ["garden_lights", "patio_lamp"])
         XCTAssertEqual(try devices(Action(.turnOn, devices: ["hall_light"], area: "kitchen")), ["hall_light"])
 
         // Only the lights of the area that can take a colour; the others are named in a note.
@@ -273,7 +279,8 @@ final class CatalogActionValidatorTests: XCTestCase {
             ).commands.map(\.payloadText), [#"{"current_heating_setpoint":18}"#])
         // 212 °F is 100 °C: far outside, refused rather than clamped.
         XCTAssertEqual(
-            rejection(Action(.climateSetTemperature, devices: ["downstairs_thermostat"], value: 212, unit: .fahrenheit)),
+            rejection(
+                Action(.climateSetTemperature, devices: ["downstairs_thermostat"], value: 212, unit: .fahrenheit)),
             .outOfRange(device: "downstairs_thermostat", value: 100, unit: "°C", min: 5, max: 30))
 
         let fahrenheitHome = try CatalogLoader.load(
@@ -297,7 +304,8 @@ final class CatalogActionValidatorTests: XCTestCase {
 
     func testPayloadBytesAreExactlyTheJSON() throws {
         let command = try XCTUnwrap(
-            validator.validate(Action(.lightSet, devices: ["kids_nightlight"], value: 30, color: "blue")).commands.first)
+            validator.validate(Action(.lightSet, devices: ["kids_nightlight"], value: 30, color: "blue")).commands.first
+        )
         XCTAssertEqual(command.device, "kids_nightlight")
         XCTAssertEqual(command.topic, "zigbee2mqtt/kids_nightlight/set")
         XCTAssertEqual(command.payload, Array(##"{"state":"ON","brightness":76,"color":{"hex":"#0000FF"}}"##.utf8))

@@ -28,7 +28,8 @@ final class CatalogHostileActionTests: XCTestCase {
                     XCTAssertEqual(error as? ActionRejection, .unknownDevice(id), "\(intent) \(id)")
                 }
                 // A good id beside a bad one does not let the bad one through, nor half the action.
-                XCTAssertThrowsError(try validator.validate(Action(intent, devices: ["living_room_lamp", id], value: 50)))
+                XCTAssertThrowsError(
+                    try validator.validate(Action(intent, devices: ["living_room_lamp", id], value: 50)))
                 XCTAssertThrowsError(try validator.validate(Action(intent, area: id)))
                 XCTAssertThrowsError(try validator.validate(Action(intent, floor: id)))
             }
@@ -43,7 +44,8 @@ final class CatalogHostileActionTests: XCTestCase {
             1e9, Double.signalingNaN,
         ]
         let targets: [(Intent, String, ValueUnit?)] = [
-            (.lightSet, "bedroom_lamp", nil), (.lightSet, "bedroom_lamp", .percent), (.lightSet, "bedroom_lamp", .kelvin),
+            (.lightSet, "bedroom_lamp", nil), (.lightSet, "bedroom_lamp", .percent),
+            (.lightSet, "bedroom_lamp", .kelvin),
             (.brightnessUp, "bedroom_lamp", nil), (.brightnessDown, "bedroom_lamp", .percent),
             (.climateSetTemperature, "downstairs_thermostat", nil),
             (.climateSetTemperature, "downstairs_thermostat", .celsius),

@@ -131,7 +131,8 @@ final class CatalogLoaderTests: XCTestCase {
     }
 
     func testUnknownFloorReference() {
-        let error = refusal(Self.base.replacingOccurrences(of: "floor: ground\n  - id: hall", with: "floor: attic\n  - id: hall"))
+        let error = refusal(
+            Self.base.replacingOccurrences(of: "floor: ground\n  - id: hall", with: "floor: attic\n  - id: hall"))
         XCTAssertEqual(
             error, .unknownReference(file: "home.yaml", line: 6, entry: "area 'kitchen'", key: "floor", id: "attic"))
     }
@@ -227,13 +228,16 @@ final class CatalogLoaderTests: XCTestCase {
                 file: "home.yaml", line: 26, entry: "device 'kitchen_strip'", alias: "Kitchen  LIGHT",
                 other: "kitchen_light", area: "kitchen"))
         // The same alias in another area is fine: "the ceiling light" is resolved by the area.
-        let elsewhere = Self.base + second.replacingOccurrences(of: "      - ", with: "  - ")
+        let elsewhere =
+            Self.base
+            + second.replacingOccurrences(of: "      - ", with: "  - ")
             .replacingOccurrences(of: "area: kitchen", with: "area: hall")
         XCTAssertNoThrow(try CatalogLoader.load(yaml: elsewhere))
     }
 
     func testUnknownKeys() {
-        let device = refusal(Self.base.replacingOccurrences(of: "    area: hall", with: "    room: hall\n    area: hall"))
+        let device = refusal(
+            Self.base.replacingOccurrences(of: "    area: hall", with: "    room: hall\n    area: hall"))
         XCTAssertEqual(device, .unknownKey(file: "home.yaml", line: 22, entry: "device 'hall_lock'", key: "room"))
         XCTAssertEqual(device?.description, "home.yaml:22: device 'hall_lock': unknown key 'room'")
         let top = refusal(Self.base + "rooms: []\n")
@@ -255,6 +259,31 @@ final class CatalogLoaderTests: XCTestCase {
         XCTAssertEqual(
             refusal("floors: []\nareas: []\n"),
             .missingKey(file: "home.yaml", line: 1, entry: "the catalog", key: "devices"))
+    }
+
+    func testAKeyGivenTwiceIsRefused() {
+        let error = refusal(
+            Self.base.replacingOccurrences(of: "    area: hall", with: "    area: hall\n    area: kitchen"))
+        XCTAssertEqual(
+            error,
+            .badValue(
+                file: "home.yaml", line: 23, entry: "device 'hall_lock'", key: "area", value: "kitchen",
+                reason: "the key is given twice"))
+    }
+
+    func testEachDeviceAcceptsTheIntentsOfItsCapabilities() throws {
+        let catalog = try Catalog(contentsOf: Self.samplePath)
+        XCTAssertEqual(
+            catalog.device("bedroom_lamp")?.intents,
+            [.turnOn, .turnOff, .lightSet, .brightnessUp, .brightnessDown, .getState])
+        XCTAssertEqual(catalog.device("hall_light")?.intents, [.turnOn, .turnOff, .getState])
+        XCTAssertEqual(catalog.device("front_door")?.intents, [.lock, .unlock, .getState])
+        XCTAssertEqual(
+            catalog.device("living_room_blinds")?.intents, [.setPosition, .openCover, .closeCover, .getState])
+        XCTAssertEqual(catalog.device("garage_door")?.intents, [.openCover, .closeCover, .getState])
+        XCTAssertEqual(
+            catalog.device("downstairs_thermostat")?.intents, [.turnOn, .turnOff, .climateSetTemperature, .getState])
+        XCTAssertEqual(catalog.device("kitchen_temperature")?.intents, [.getState])
     }
 
     func testAWildcardTopicIsRefused() {

@@ -30,7 +30,8 @@ final class CatalogSchemaTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(Action.self, from: try encoder.encode(action)), action)
         XCTAssertEqual(
             try JSONDecoder().decode(
-                Action.self, from: Data(#"{"intent":"HassTurnOff","floor":"ground_floor","domain":"media_player"}"#.utf8)),
+                Action.self,
+                from: Data(#"{"intent":"HassTurnOff","floor":"ground_floor","domain":"media_player"}"#.utf8)),
             Action(.turnOff, floor: "ground_floor", domain: .mediaPlayer))
     }
 

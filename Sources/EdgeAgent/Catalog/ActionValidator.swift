@@ -122,7 +122,8 @@ public struct ActionValidator: Sendable {
             notes.append("skipped \(skipped.map(\.id).joined(separator: ", ")): cannot do \(action.intent.rawValue)")
         }
         guard !able.isEmpty else {
-            throw .noMatchingDevices(intent: action.intent, area: action.area, floor: action.floor, domain: action.domain)
+            throw .noMatchingDevices(
+                intent: action.intent, area: action.area, floor: action.floor, domain: action.domain)
         }
         return (able, [])
     }

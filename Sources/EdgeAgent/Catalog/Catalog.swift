@@ -1,6 +1,18 @@
 /// The home the agent may act on: floors, areas, devices and scenes. Nothing outside it can ever be addressed.
 /// Built only by `CatalogLoader`, which validates it; see Board/catalog/home.yaml for the format.
 public struct Catalog: Equatable, Sendable {
+    /// The catalog of a YAML file, validated.
+    public init(contentsOf path: String) throws { self = try CatalogLoader.load(contentsOf: path) }
+
+    public init(yaml: String, file: String = "catalog") throws { self = try CatalogLoader.load(yaml: yaml, file: file) }
+
+    init(floors: [Floor], areas: [Area], devices: [Device], scenes: [Scene]) {
+        self.floors = floors
+        self.areas = areas
+        self.devices = devices
+        self.scenes = scenes
+    }
+
     public var floors: [Floor]
     public var areas: [Area]
     public var devices: [Device]
@@ -111,6 +123,23 @@ public struct Device: Equatable, Sendable {
     public var payload: PayloadMapping
 
     public func has(_ capability: Capability) -> Bool { capabilities.contains(capability) }
+
+    /// The intents this device accepts, from its capabilities; every device can be asked about (`HassGetState`).
+    public var intents: [Intent] {
+        Intent.allCases.filter { intent in
+            switch intent {
+            case .turnOn, .turnOff: has(.onOff)
+            case .lightSet: has(.brightness) || has(.color) || has(.colorTemp)
+            case .brightnessUp, .brightnessDown: has(.brightness)
+            case .climateSetTemperature: has(.targetTemperature)
+            case .setPosition: has(.position)
+            case .openCover, .closeCover: has(.openClose)
+            case .lock, .unlock: has(.lock)
+            case .getState: true
+            case .notACommand: false
+            }
+        }
+    }
 }
 
 /// How a device's commands are spelled. The defaults are zigbee2mqtt's: `{"state":"ON","brightness":0-254}`,

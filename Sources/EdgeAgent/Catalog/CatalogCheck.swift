@@ -14,7 +14,8 @@ struct CatalogCheck {
         let floorIDs = Set(floors.map(\.value.id))
         for area in areas {
             if let floor = area.value.floor, !floorIDs.contains(floor) {
-                throw CatalogError.unknownReference(file: file, line: area.line, entry: area.entry, key: "floor", id: floor)
+                throw CatalogError.unknownReference(
+                    file: file, line: area.line, entry: area.entry, key: "floor", id: floor)
             }
         }
         let areaIDs = Set(areas.map(\.value.id))

@@ -16,7 +16,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .syntax(let file, let line, let problem): "\(file):\(line): not YAML: \(problem)"
-        case .missingKey(let file, let line, let entry, let key): "\(file):\(line): \(entry): the key '\(key)' is missing"
+        case .missingKey(let file, let line, let entry, let key):
+            "\(file):\(line): \(entry): the key '\(key)' is missing"
         case .unknownKey(let file, let line, let entry, let key): "\(file):\(line): \(entry): unknown key '\(key)'"
         case .badValue(let file, let line, let entry, let key, let value, let reason):
             "\(file):\(line): \(entry): '\(key)' is '\(value)': \(reason)"

@@ -1,9 +1,10 @@
+import Yams
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import Yams
 
 /// Reads a catalog from YAML through Yams' node tree (not `YAMLDecoder`) so that every refusal can give the line
 /// and the unknown keys can be named.
@@ -74,6 +75,11 @@ struct Reader {
             let name = key.string ?? "\(key)"
             guard allowed.contains(name) else {
                 throw CatalogError.unknownKey(file: file, line: key.mark?.line ?? 0, entry: entry, key: name)
+            }
+            guard fields.values[name] == nil else {
+                throw CatalogError.badValue(
+                    file: file, line: key.mark?.line ?? 0, entry: entry, key: name, value: value.scalar?.string ?? "",
+                    reason: "the key is given twice")
             }
             fields.values[name] = value
             fields.keyLines[name] = key.mark?.line ?? 0
@@ -148,7 +154,8 @@ struct Reader {
         guard let raw else {
             throw CatalogError.missingKey(file: file, line: node.mark?.line ?? 0, entry: provisional, key: "id")
         }
-        guard !raw.isEmpty, raw.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+        guard !raw.isEmpty,
+            raw.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
         else {
             throw CatalogError.badValue(
                 file: file, line: node.mapping?["id"]?.mark?.line ?? 0, entry: provisional, key: "id", value: raw,
@@ -180,7 +187,9 @@ struct Reader {
         guard let level = try number(fields, "level") else {
             throw CatalogError.missingKey(file: file, line: fields.line, entry: entry, key: "level")
         }
-        guard level == level.rounded() else { throw badValue(fields, "level", fields.values["level"]!, "expected a whole number") }
+        guard level == level.rounded() else {
+            throw badValue(fields, "level", fields.values["level"]!, "expected a whole number")
+        }
         return Located(
             value: Floor(id: id, name: try name(fields), aliases: try aliases(fields), level: Int(level)),
             line: fields.line, entry: entry)
@@ -190,7 +199,8 @@ struct Reader {
         let (id, entry) = try self.id(item.0, kind: "area", index: item.1)
         let fields = try self.fields(item.0, entry: entry, allowed: ["id", "name", "aliases", "floor"])
         return Located(
-            value: Area(id: id, name: try name(fields), aliases: try aliases(fields), floor: try string(fields, "floor")),
+            value: Area(
+                id: id, name: try name(fields), aliases: try aliases(fields), floor: try string(fields, "floor")),
             line: fields.line, entry: entry)
     }
 
@@ -283,7 +293,8 @@ struct Reader {
             }
             switch capability {
             case .colorTemp:
-                var low = 2200.0, high = 6500.0
+                var low = 2200.0
+                var high = 6500.0
                 if let parameterNode {
                     let p = try self.fields(parameterNode, entry: entry, allowed: ["min", "max"])
                     low = try number(p, "min") ?? low

@@ -5,9 +5,13 @@ public enum CatalogSchema {
     public static func schema(for catalog: Catalog) -> JSONValue {
         let targets = catalog.devices.map(\.id) + catalog.scenes.map(\.id)
         let types = DeviceType.allCases.filter { type in catalog.devices.contains { $0.type == type } }
-        var low = 0.0, high = 100.0
+        var low = 0.0
+        var high = 100.0
         for device in catalog.devices {
-            if let range = device.colorTemp { low = min(low, range.lowerBound); high = max(high, range.upperBound) }
+            if let range = device.colorTemp {
+                low = min(low, range.lowerBound)
+                high = max(high, range.upperBound)
+            }
             if let range = device.targetTemperature {
                 // The set-point may be said in either unit.
                 for bound in [range.min, range.max] {
@@ -28,7 +32,9 @@ public enum CatalogSchema {
                     ("intent", enumeration(Intent.allCases.map(\.rawValue))),
                     (
                         "devices",
-                        .object([("type", .string("array")), ("items", enumeration(targets)), ("uniqueItems", .bool(true))])
+                        .object([
+                            ("type", .string("array")), ("items", enumeration(targets)), ("uniqueItems", .bool(true)),
+                        ])
                     ),
                     ("area", enumeration(catalog.areas.map(\.id))),
                     ("floor", enumeration(catalog.floors.map(\.id))),
