@@ -261,6 +261,29 @@ final class CatalogLoaderTests: XCTestCase {
             .missingKey(file: "home.yaml", line: 1, entry: "the catalog", key: "devices"))
     }
 
+    func testTwoAreasCannotShareAName() {
+        let error = refusal(
+            Self.base.replacingOccurrences(of: "name: Hall", with: "name: Hall\n    aliases: [KITCHEN]"))
+        XCTAssertEqual(
+            error, .ambiguousName(file: "home.yaml", line: 9, entry: "area 'hall'", name: "KITCHEN", other: "kitchen"))
+        XCTAssertEqual(error?.description, "home.yaml:9: area 'hall': the name 'KITCHEN' is also a name of 'kitchen'")
+    }
+
+    func testNamesAndAliasesResolveToIDs() throws {
+        let catalog = try Self.sample()
+        XCTAssertEqual(catalog.areas(named: "wohnzimmer").map(\.id), ["living_room"])
+        XCTAssertEqual(catalog.areas(named: "Kids' room").map(\.id), ["kids_room"])
+        XCTAssertEqual(catalog.areas(named: "cellar").map(\.id), [])
+        XCTAssertEqual(catalog.floors(named: "Downstairs").map(\.id), ["ground_floor"])
+        XCTAssertEqual(catalog.targets(named: "Wohnzimmerlampe"), ["living_room_lamp"])
+        XCTAssertEqual(catalog.targets(named: "bedside  LAMP"), ["bedroom_lamp"])
+        XCTAssertEqual(catalog.targets(named: "Movie night"), ["movie_night"])
+        // Only the living room calls a device "ceiling light"; an area narrows the search.
+        XCTAssertEqual(catalog.targets(named: "ceiling light"), ["living_room_ceiling"])
+        XCTAssertEqual(catalog.targets(named: "ceiling light", inArea: "kitchen"), [])
+        XCTAssertEqual(catalog.targets(named: "extractor fan", inArea: "kitchen"), ["kitchen_hood"])
+    }
+
     func testAKeyGivenTwiceIsRefused() {
         let error = refusal(
             Self.base.replacingOccurrences(of: "    area: hall", with: "    area: hall\n    area: kitchen"))

@@ -23,6 +23,29 @@ public struct Catalog: Equatable, Sendable {
     public func floor(_ id: String) -> Floor? { floors.first { $0.id == id } }
     public func scene(_ id: String) -> Scene? { scenes.first { $0.id == id } }
 
+    /// The areas whose name or an alias is `name`, ignoring case and repeated spaces ("Wohnzimmer" → living_room).
+    public func areas(named name: String) -> [Area] {
+        let key = CatalogCheck.fold(name)
+        return areas.filter { ([$0.name] + $0.aliases).contains { CatalogCheck.fold($0) == key } }
+    }
+
+    public func floors(named name: String) -> [Floor] {
+        let key = CatalogCheck.fold(name)
+        return floors.filter { ([$0.name] + $0.aliases).contains { CatalogCheck.fold($0) == key } }
+    }
+
+    /// The devices and scenes called `name`, optionally only those in one area; more than one means "which one?".
+    public func targets(named name: String, inArea area: String? = nil) -> [String] {
+        let key = CatalogCheck.fold(name)
+        let devices = devices.filter { device in
+            (area == nil || device.area == area)
+                && ([device.name] + device.aliases).contains { CatalogCheck.fold($0) == key }
+        }
+        let scenes =
+            area != nil ? [] : scenes.filter { ([$0.name] + $0.aliases).contains { CatalogCheck.fold($0) == key } }
+        return devices.map(\.id) + scenes.map(\.id)
+    }
+
     /// The devices of an area, in catalog order.
     public func devices(inArea area: String) -> [Device] { devices.filter { $0.area == area } }
 

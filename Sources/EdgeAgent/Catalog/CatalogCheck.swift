@@ -24,6 +24,23 @@ struct CatalogCheck {
                 file: file, line: device.line, entry: device.entry, key: "area", id: device.value.area)
         }
         try aliasesAreUnambiguous()
+        try namesAreUnique(floors.map { ($0.value.id, [$0.value.name] + $0.value.aliases, $0.line, $0.entry) })
+        try namesAreUnique(areas.map { ($0.value.id, [$0.value.name] + $0.value.aliases, $0.line, $0.entry) })
+        try namesAreUnique(scenes.map { ($0.value.id, [$0.value.name] + $0.value.aliases, $0.line, $0.entry) })
+    }
+
+    /// "Downstairs" must name one floor, "the lounge" one area, "movie night" one scene.
+    private func namesAreUnique(_ entries: [(String, [String], Int, String)]) throws {
+        var owner: [String: String] = [:]
+        for (id, names, line, entry) in entries {
+            for name in names {
+                let key = Self.fold(name)
+                if let other = owner[key], other != id {
+                    throw CatalogError.ambiguousName(file: file, line: line, entry: entry, name: name, other: other)
+                }
+                owner[key] = id
+            }
+        }
     }
 
     private func unique(_ ids: [(String, Int, String)]) throws {

@@ -12,6 +12,7 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
     case badRange(file: String, line: Int, entry: String, capability: String, min: Double, max: Double)
     case emptyName(file: String, line: Int, entry: String)
     case ambiguousAlias(file: String, line: Int, entry: String, alias: String, other: String, area: String)
+    case ambiguousName(file: String, line: Int, entry: String, name: String, other: String)
 
     public var description: String {
         switch self {
@@ -35,6 +36,8 @@ public enum CatalogError: Error, CustomStringConvertible, Equatable {
         case .emptyName(let file, let line, let entry): "\(file):\(line): \(entry): the name is empty"
         case .ambiguousAlias(let file, let line, let entry, let alias, let other, let area):
             "\(file):\(line): \(entry): the alias '\(alias)' is also a name of '\(other)' in the area '\(area)'"
+        case .ambiguousName(let file, let line, let entry, let name, let other):
+            "\(file):\(line): \(entry): the name '\(name)' is also a name of '\(other)'"
         }
     }
 }
