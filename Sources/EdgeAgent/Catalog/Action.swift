@@ -1,5 +1,7 @@
 /// Home Assistant's intent names (https://developers.home-assistant.io/docs/intent_builtin), so a user can map an
-/// action 1:1 onto Assist; `NotACommand` is the first-class answer for chit-chat and requests that are not for a device.
+/// action 1:1 onto Assist. Where Assist folds a case into HassTurnOn/Off (locks, covers) or has no intent (relative
+/// brightness), the name is ours in the same style. `NotACommand` is the first-class answer for chit-chat and
+/// requests that are not for a device.
 public enum Intent: String, Codable, CaseIterable, Sendable {
     case turnOn = "HassTurnOn"
     case turnOff = "HassTurnOff"
