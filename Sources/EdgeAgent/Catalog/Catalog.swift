@@ -13,10 +13,10 @@ public struct Catalog: Equatable, Sendable {
         self.scenes = scenes
     }
 
-    public var floors: [Floor]
-    public var areas: [Area]
-    public var devices: [Device]
-    public var scenes: [Scene]
+    public let floors: [Floor]
+    public let areas: [Area]
+    public let devices: [Device]
+    public let scenes: [Scene]
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func area(_ id: String) -> Area? { areas.first { $0.id == id } }
