@@ -91,7 +91,7 @@ final class CatalogHostileActionTests: XCTestCase {
     /// Random actions from catalog ids, hostile ids and wild values: whatever passes publishes only to the topic the
     /// catalog gives its device, and only to devices the action named or that lie in the area/floor it named.
     func testRandomActionsOnlyEverReachCatalogTopics() throws {
-        var random = SplitMix64(seed: 0x5eed)
+        var random = CatalogTestRandom(seed: 0x5eed)
         let ids = catalog.devices.map(\.id) + catalog.scenes.map(\.id) + Self.hostileIDs
         let areas = catalog.areas.map(\.id) + ["zigbee2mqtt/#", "cellar", ""]
         let floors = catalog.floors.map(\.id) + ["attic", "#"]
@@ -150,8 +150,8 @@ final class CatalogHostileActionTests: XCTestCase {
     }
 }
 
-/// A seeded generator (Steele, Lea and Flood's SplitMix64), so a failure repeats.
-struct SplitMix64 {
+/// A seeded generator (Steele, Lea and Flood's CatalogTestRandom), so a failure repeats.
+struct CatalogTestRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
 

@@ -318,6 +318,14 @@ final class CatalogLoaderTests: XCTestCase {
         }
     }
 
+    func testAMissingFileIsNamed() {
+        XCTAssertThrowsError(try Catalog(contentsOf: "/nonexistent/home.yaml")) { error in
+            XCTAssertEqual(
+                error as? CatalogError,
+                .syntax(file: "/nonexistent/home.yaml", line: 0, problem: "cannot be read as UTF-8 text"))
+        }
+    }
+
     func testNotYAMLGivesTheLine() {
         let error = refusal("areas:\n  - id: a\n    name: [unclosed\ndevices: []\n")
         guard case .syntax("home.yaml", let line, _) = error else { return XCTFail("\(String(describing: error))") }
