@@ -152,7 +152,9 @@ struct NormalizerScanner {
         var digits = ""
         var q = digitsEnd(from: start)
         for p in start..<q { digits.unicodeScalars.append(scalars[p].scalar) }
-        if cls(q) == .comma, cls(q + 1) == .digit {
+        // After "1," in "1,2,3" a comma is a list separator, not a decimal comma.
+        let inList = cls(start - 1) == .comma && cls(start - 2) == .digit
+        if cls(q) == .comma, cls(q + 1) == .digit, !inList {
             let groupEnd = digitsEnd(from: q + 1)
             let groupLength = groupEnd - (q + 1)
             if groupLength == 3, q - start <= 3 {
