@@ -69,6 +69,28 @@ final class NormalizerQuantityTests: XCTestCase {
         XCTAssertEqual(result.tokens[last.tokens].map(\.kind), [.number, .unit])
     }
 
+    func testGermanNumberWords() {
+        let table: [(String, Double, Quantity.Unit)] = [
+            ("null", 0, .number), ("drei", 3, .number), ("zwölf", 12, .number), ("einundzwanzig grad", 21, .degrees),
+            ("Lampe auf fünfzig Prozent", 50, .percent), ("fuenfundsiebzig prozent", 75, .percent),
+            ("dreißig", 30, .number), ("hundert prozent", 100, .percent), ("neunundneunzig", 99, .number),
+        ]
+        for (words, value, unit) in table {
+            let quantities = normalizer.normalize(words).quantities
+            XCTAssertEqual(quantities.map(\.value), [value], words)
+            XCTAssertEqual(quantities.first?.unit, unit, words)
+        }
+        // The article is not a number.
+        XCTAssertEqual(normalizer.normalize("ein licht und eine lampe").quantities, [])
+        XCTAssertEqual(normalizer.normalize("einundzwanzig").text, "21")
+    }
+
+    func testDottedAndCommaSequencesAreNotDecimals() {
+        XCTAssertEqual(normalizer.normalize("on 10.5.2024").quantities.map(\.value), [10, 5, 2024])
+        XCTAssertEqual(normalizer.normalize("lamps 1,2,3").quantities.map(\.value), [1, 2, 3])
+        XCTAssertEqual(normalizer.normalize("version 3.5").quantities.map(\.value), [3.5])
+    }
+
     func testNumberWords() {
         let table: [(String, Double)] = [
             ("zero", 0), ("seven", 7), ("thirteen", 13), ("forty two", 42), ("fourty", 40), ("ninety-nine", 99),

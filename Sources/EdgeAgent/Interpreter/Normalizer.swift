@@ -105,13 +105,15 @@ public struct Normalizer: Sendable {
                 tokens[i].text = "off"
                 tokens[i].correctedFrom = word
             }
-            if ["turn", "switch", "shut", "power"].contains(tokens[i].text) { sawSwitchVerb = true }
+            if Self.switchVerbs.contains(tokens[i].text) { sawSwitchVerb = true }
         }
     }
 
+    static let switchVerbs: Set<String> = ["turn", "switch", "shut", "power"]
+
     /// "of" right after the verb ("turn of the lights") or ending the command ("turn the lights of").
     private func isSwitchOff(_ tokens: [NormalizerToken], at i: Int) -> Bool {
-        if i > 0, ["turn", "switch", "shut", "power"].contains(tokens[i - 1].text) { return true }
+        if i > 0, Self.switchVerbs.contains(tokens[i - 1].text) { return true }
         return tokens[(i + 1)...].allSatisfy(\.isFiller)
     }
 }

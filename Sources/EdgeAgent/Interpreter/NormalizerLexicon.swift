@@ -19,7 +19,7 @@ enum NormalizerLexicon {
 
     /// "it's" → ["it", "is"], "don't" → ["do", "not"], "kitchen's" → ["kitchen"]; nil when there is no apostrophe.
     static func expandContraction(_ word: String) -> [String]? {
-        guard word.contains("'") else { return nil }
+        guard word.utf8.contains(UInt8(ascii: "'")) else { return nil }
         if let words = irregularContractions[word] { return words }
         for (suffix, expansion) in regularSuffixes where word.hasSuffix(suffix) && word.count > suffix.count {
             return [String(word.dropLast(suffix.count)), expansion]

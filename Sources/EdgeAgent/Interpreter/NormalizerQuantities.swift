@@ -87,11 +87,11 @@ enum NormalizerQuantities {
         // "21c" and "70F" only when attached: a lone "c" after a number is too often something else.
         let attached = tokens[j].range.lowerBound == number.range.upperBound
         switch tokens[j].text {
-        case "%", "percent", "pct", "percentage": return (.percent, 1)
+        case "%", "percent", "pct", "percentage", "prozent": return (.percent, 1)
         case "per" where next == "cent": return (.percent, 2)
         case "°c": return (.celsius, 1)
         case "°f": return (.fahrenheit, 1)
-        case "°", "degree", "degrees", "deg", "degs":
+        case "°", "degree", "degrees", "deg", "degs", "grad":
             switch next {
             case "c", "celsius", "centigrade": return (.celsius, 2)
             case "f", "fahrenheit": return (.fahrenheit, 2)

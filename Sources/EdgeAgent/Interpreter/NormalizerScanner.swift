@@ -168,7 +168,11 @@ struct NormalizerScanner {
                 q = groupEnd
             }
         }
-        if cls(q) == .dot, cls(q + 1) == .digit, !digits.contains(".") {
+        // "10.5.2024" is a date, not 10.5 and 2024.
+        let dotted = cls(start - 1) == .dot && cls(start - 2) == .digit
+        if cls(q) == .dot, cls(q + 1) == .digit, !digits.contains("."), !dotted,
+            !(cls(digitsEnd(from: q + 1)) == .dot && cls(digitsEnd(from: q + 1) + 1) == .digit)
+        {
             let fractionEnd = digitsEnd(from: q + 1)
             digits += "."
             for p in q + 1..<fractionEnd { digits.unicodeScalars.append(scalars[p].scalar) }

@@ -26,11 +26,12 @@ enum NumberWords {
 
     static func isNumberWord(_ word: String) -> Bool {
         parts[word] != nil || word == "half" || word == "quarter" || word == "quarters"
+            || NumberWordsGerman.value(of: word) != nil
     }
 
     /// "twenty-five" → ["twenty", "five"]; nil unless every part is a number word.
     static func splitHyphenated(_ word: String) -> [String]? {
-        guard word.contains("-") else { return nil }
+        guard word.utf8.contains(UInt8(ascii: "-")) else { return nil }
         let pieces = word.split(separator: "-").map(String.init)
         return pieces.allSatisfy { parts[$0] != nil } ? pieces : nil
     }
@@ -46,6 +47,9 @@ enum NumberWords {
     /// The number spelled by the words starting at `start`, or nil when they do not start one.
     static func match(_ words: [String], at start: Int) -> Match? {
         if let fraction = matchFraction(words, at: start) { return fraction }
+        if parts[words[start]] == nil, let german = NumberWordsGerman.value(of: words[start]) {
+            return Match(value: Double(german), count: 1, isPercent: false)
+        }
         var i = start
         let hasA = words[i] == "a" && i + 1 < words.count && (words[i + 1] == "hundred" || words[i + 1] == "thousand")
         if hasA { i += 1 }
