@@ -7,36 +7,40 @@ final class NormalizerQuantityTests: XCTestCase {
     let normalizer = Normalizer()
 
     func testQuantities() {
-        let table: [(input: String, value: Double, unit: Quantity.Unit, sign: Quantity.Sign, source: String)] = [
-            ("Dim the bedroom lamp to 30%", 30, .percent, .none, "30%"),
-            ("dim the bedroom lamp to thirty percent", 30, .percent, .none, "thirty percent"),
-            ("set the thermostat to 21,5 °C", 21.5, .celsius, .none, "21,5 °C"),
-            ("set the thermostat to 21.5°C", 21.5, .celsius, .none, "21.5°C"),
-            ("set it to seventy degrees fahrenheit", 70, .fahrenheit, .none, "seventy degrees fahrenheit"),
-            ("set it to 70F", 70, .fahrenheit, .none, "70F"),
-            ("set it to 21 celsius", 21, .celsius, .none, "21 celsius"),
-            ("set it to 21 degrees", 21, .degrees, .none, "21 degrees"),
-            ("set it to 21℃", 21, .celsius, .none, "21℃"),
-            ("turn the lights to half", 50, .percent, .none, "half"),
-            ("three quarters", 75, .percent, .none, "three quarters"),
-            ("a quarter", 25, .percent, .none, "a quarter"),
-            ("warm white 2700K", 2700, .kelvin, .none, "2700K"),
-            ("warm white 2,700 k", 2700, .kelvin, .none, "2,700 k"),
-            ("colour temperature 4000 kelvin", 4000, .kelvin, .none, "4000 kelvin"),
-            ("twenty-five percent", 25, .percent, .none, "twenty-five percent"),
-            ("a hundred percent", 100, .percent, .none, "a hundred percent"),
-            ("one hundred pct", 100, .percent, .none, "one hundred pct"),
-            ("10 per cent brighter", 10, .percent, .none, "10 per cent"),
-            ("brightness +10%", 10, .percent, .plus, "+10%"),
-            ("brightness -10%", -10, .percent, .minus, "-10%"),
-            ("minus five degrees", -5, .degrees, .minus, "minus five degrees"),
-            ("it's 2 cold", 2, .number, .none, "2"),
-            ("channel ninety-nine", 99, .number, .none, "ninety-nine"),
-            ("volume 0", 0, .number, .none, "0"),
-            ("set it to twenty one point five", 21.5, .number, .none, "twenty one point five"),
-            ("set it to 21 degrees c", 21, .celsius, .none, "21 degrees c"),
-            ("set to 21 ° c", 21, .celsius, .none, "21 ° c"),
-        ]
+        let table:
+            [(
+                input: String, value: Double, unit: NormalizedText.Quantity.Unit, sign: NormalizedText.Quantity.Sign,
+                source: String
+            )] = [
+                ("Dim the bedroom lamp to 30%", 30, .percent, .none, "30%"),
+                ("dim the bedroom lamp to thirty percent", 30, .percent, .none, "thirty percent"),
+                ("set the thermostat to 21,5 °C", 21.5, .celsius, .none, "21,5 °C"),
+                ("set the thermostat to 21.5°C", 21.5, .celsius, .none, "21.5°C"),
+                ("set it to seventy degrees fahrenheit", 70, .fahrenheit, .none, "seventy degrees fahrenheit"),
+                ("set it to 70F", 70, .fahrenheit, .none, "70F"),
+                ("set it to 21 celsius", 21, .celsius, .none, "21 celsius"),
+                ("set it to 21 degrees", 21, .degrees, .none, "21 degrees"),
+                ("set it to 21℃", 21, .celsius, .none, "21℃"),
+                ("turn the lights to half", 50, .percent, .none, "half"),
+                ("three quarters", 75, .percent, .none, "three quarters"),
+                ("a quarter", 25, .percent, .none, "a quarter"),
+                ("warm white 2700K", 2700, .kelvin, .none, "2700K"),
+                ("warm white 2,700 k", 2700, .kelvin, .none, "2,700 k"),
+                ("colour temperature 4000 kelvin", 4000, .kelvin, .none, "4000 kelvin"),
+                ("twenty-five percent", 25, .percent, .none, "twenty-five percent"),
+                ("a hundred percent", 100, .percent, .none, "a hundred percent"),
+                ("one hundred pct", 100, .percent, .none, "one hundred pct"),
+                ("10 per cent brighter", 10, .percent, .none, "10 per cent"),
+                ("brightness +10%", 10, .percent, .plus, "+10%"),
+                ("brightness -10%", -10, .percent, .minus, "-10%"),
+                ("minus five degrees", -5, .degrees, .minus, "minus five degrees"),
+                ("it's 2 cold", 2, .number, .none, "2"),
+                ("channel ninety-nine", 99, .number, .none, "ninety-nine"),
+                ("volume 0", 0, .number, .none, "0"),
+                ("set it to twenty one point five", 21.5, .number, .none, "twenty one point five"),
+                ("set it to 21 degrees c", 21, .celsius, .none, "21 degrees c"),
+                ("set to 21 ° c", 21, .celsius, .none, "21 ° c"),
+            ]
         for row in table {
             let result = normalizer.normalize(row.input)
             XCTAssertEqual(result.quantities.count, 1, row.input)
@@ -70,7 +74,7 @@ final class NormalizerQuantityTests: XCTestCase {
     }
 
     func testGermanNumberWords() {
-        let table: [(String, Double, Quantity.Unit)] = [
+        let table: [(String, Double, NormalizedText.Quantity.Unit)] = [
             ("null", 0, .number), ("drei", 3, .number), ("zwölf", 12, .number), ("einundzwanzig grad", 21, .degrees),
             ("Lampe auf fünfzig Prozent", 50, .percent), ("fuenfundsiebzig prozent", 75, .percent),
             ("dreißig", 30, .number), ("hundert prozent", 100, .percent), ("neunundneunzig", 99, .number),

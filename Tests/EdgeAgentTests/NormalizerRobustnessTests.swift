@@ -76,12 +76,13 @@ final class NormalizerRobustnessTests: XCTestCase {
         ]
         var sink = 0
         for command in commands { sink &+= normalizer.normalize(command).tokens.count }
-        let iterations = 2_000
+        let iterations = 20_000
         let clock = ContinuousClock()
         let elapsed = clock.measure {
             for i in 0..<iterations { sink &+= normalizer.normalize(commands[i % commands.count]).tokens.count }
         }
-        let micros = (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) * 1e-12)
+        let micros =
+            (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) * 1e-12)
             / Double(iterations)
         print("normalizer: \(micros) µs per 15-word command (\(sink))")
     }

@@ -23,7 +23,10 @@ final class NormalizerTests: XCTestCase {
             ("play the mp3 on tv2", "play the mp3 on tv2"),
             ("it's 2 cold in here", "it is 2 cold in here"),
             ("What's the temperature?", "what is the temperature"),
-            ("I'm cold, can't you turn the heating up? we won't mind. let's go", "i am cold can not you turn the heating up we will not mind let us go"),
+            (
+                "I'm cold, can't you turn the heating up? we won't mind. let's go",
+                "i am cold can not you turn the heating up we will not mind let us go"
+            ),
             ("it’s “too” bright — dim it", "it is too bright dim it"),
             ("  turn\t on \n the   lamp  ", "turn on the lamp"),
             ("the kitchen's lights", "the kitchen lights"),
@@ -88,7 +91,8 @@ final class NormalizerTests: XCTestCase {
             }
             for quantity in result.quantities {
                 XCTAssertEqual(quantity.range.lowerBound, result.tokens[quantity.tokens.lowerBound].range.lowerBound)
-                XCTAssertEqual(quantity.range.upperBound, result.tokens[quantity.tokens.upperBound - 1].range.upperBound)
+                XCTAssertEqual(
+                    quantity.range.upperBound, result.tokens[quantity.tokens.upperBound - 1].range.upperBound)
             }
         }
     }
@@ -115,7 +119,8 @@ final class NormalizerTests: XCTestCase {
             normalizer.normalize("would you mind opening the blinds").contentTokens.map(\.text),
             ["opening", "the", "blinds"])
         // After "hey", a command word is not taken for the assistant's name.
-        XCTAssertEqual(normalizer.normalize("hey turn on the lamp").contentTokens.map(\.text), ["turn", "on", "the", "lamp"])
+        XCTAssertEqual(
+            normalizer.normalize("hey turn on the lamp").contentTokens.map(\.text), ["turn", "on", "the", "lamp"])
         XCTAssertEqual(normalizer.normalize("alexa lights off").contentTokens.map(\.text), ["lights", "off"])
     }
 

@@ -59,25 +59,27 @@ public struct NormalizedText: Sendable, Equatable {
     }
 }
 
-/// A number found in the text, with its unit, so a `value` slot can be grounded in what the user said.
-public struct Quantity: Sendable, Equatable {
-    public enum Unit: String, Sendable {
-        case number, percent, celsius, fahrenheit, kelvin
-        /// "degrees" with no scale given.
-        case degrees
-    }
+extension NormalizedText {
+    /// A number found in the text, with its unit, so a `value` slot can be grounded in what the user said.
+    public struct Quantity: Sendable, Equatable {
+        public enum Unit: String, Sendable {
+            case number, percent, celsius, fahrenheit, kelvin
+            /// "degrees" with no scale given.
+            case degrees
+        }
 
-    /// An explicit sign, kept because "+10 %" is a relative change where "10 %" is a level.
-    public enum Sign: Sendable {
-        case none, plus, minus
-    }
+        /// An explicit sign, kept because "+10 %" is a relative change where "10 %" is a level.
+        public enum Sign: Sendable {
+            case none, plus, minus
+        }
 
-    /// Signed: -5 for "minus five".
-    public var value: Double
-    public var unit: Unit
-    public var sign: Sign
-    /// The number and its unit in the original text.
-    public var range: Range<String.Index>
-    /// Indices of the number token and its unit token in `NormalizedText.tokens`.
-    public var tokens: Range<Int>
+        /// Signed: -5 for "minus five".
+        public var value: Double
+        public var unit: Unit
+        public var sign: Sign
+        /// The number and its unit in the original text.
+        public var range: Range<String.Index>
+        /// Indices of the number token and its unit token in `NormalizedText.tokens`.
+        public var tokens: Range<Int>
+    }
 }

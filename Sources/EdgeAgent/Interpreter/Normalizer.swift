@@ -31,7 +31,8 @@ public struct Normalizer: Sendable {
             original: text,
             tokens: final.map {
                 NormalizedText.Token(
-                    text: $0.text, range: $0.range, kind: $0.kind, isFiller: $0.isFiller, correctedFrom: $0.correctedFrom)
+                    text: $0.text, range: $0.range, kind: $0.kind, isFiller: $0.isFiller,
+                    correctedFrom: $0.correctedFrom)
             },
             quantities: quantities,
             isQuestion: scanned.isQuestion)
@@ -75,7 +76,9 @@ public struct Normalizer: Sendable {
                 // The assistant's name after "hey"/"ok": a configured wake word, or at the start an unknown word.
                 if NormalizerLexicon.wakeOpeners.contains(word), i + 1 < tokens.count, tokens[i + 1].kind == .word {
                     let next = tokens[i + 1].text
-                    if wakeWords.contains(next) || (i == 0 && !spelling.isKnown(next) && spelling.correction(of: next) == nil) {
+                    if wakeWords.contains(next)
+                        || (i == 0 && !spelling.isKnown(next) && spelling.correction(of: next) == nil)
+                    {
                         tokens[i + 1].isFiller = true
                         i += 1
                     }
@@ -124,7 +127,7 @@ struct NormalizerToken {
     var range: Range<String.Index>
     var kind: NormalizedText.Token.Kind
     var value: Double? = nil
-    var sign: Quantity.Sign = .none
+    var sign: NormalizedText.Quantity.Sign = .none
     var isFiller = false
     var correctedFrom: String? = nil
     /// A fraction word ("half") read as a percentage.

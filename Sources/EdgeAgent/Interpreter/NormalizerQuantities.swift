@@ -1,5 +1,5 @@
 /// Numbers and their units: number words become digits, and a unit after a number ("%", "per cent", "° C",
-/// "degrees fahrenheit", "2700K") becomes one canonical unit token, recorded with the number as a `Quantity`.
+/// "degrees fahrenheit", "2700K") becomes one canonical unit token, recorded with the number as a quantity.
 enum NormalizerQuantities {
     /// "twenty five" → "25", "a hundred" → "100", "half" → "50" (marked as a percentage).
     static func readNumberWords(_ tokens: [NormalizerToken]) -> [NormalizerToken] {
@@ -23,9 +23,9 @@ enum NormalizerQuantities {
         return out
     }
 
-    static let signWords: [String: Quantity.Sign] = ["minus": .minus, "negative": .minus, "plus": .plus]
+    static let signWords: [String: NormalizedText.Quantity.Sign] = ["minus": .minus, "negative": .minus, "plus": .plus]
 
-    static func symbol(_ unit: Quantity.Unit) -> String {
+    static func symbol(_ unit: NormalizedText.Quantity.Unit) -> String {
         switch unit {
         case .number: ""
         case .percent: "%"
@@ -36,10 +36,10 @@ enum NormalizerQuantities {
         }
     }
 
-    static func attachUnits(_ tokens: [NormalizerToken]) -> ([NormalizerToken], [Quantity]) {
+    static func attachUnits(_ tokens: [NormalizerToken]) -> ([NormalizerToken], [NormalizedText.Quantity]) {
         var out: [NormalizerToken] = []
         out.reserveCapacity(tokens.count)
-        var quantities: [Quantity] = []
+        var quantities: [NormalizedText.Quantity] = []
         var i = 0
         while i < tokens.count {
             var number = tokens[i]
@@ -60,7 +60,7 @@ enum NormalizerQuantities {
             }
             let first = out.count
             out.append(number)
-            var unit = Quantity.Unit.number
+            var unit = NormalizedText.Quantity.Unit.number
             var end = number.range.upperBound
             if number.impliesPercent {
                 unit = .percent
@@ -73,7 +73,7 @@ enum NormalizerQuantities {
                 i += count
             }
             quantities.append(
-                Quantity(
+                NormalizedText.Quantity(
                     value: value, unit: unit, sign: number.sign, range: number.range.lowerBound..<end,
                     tokens: first..<out.count))
         }
@@ -81,7 +81,9 @@ enum NormalizerQuantities {
     }
 
     /// The unit written at `j` after `number`, and how many tokens spell it.
-    static func unitWritten(in tokens: [NormalizerToken], at j: Int, after number: NormalizerToken) -> (Quantity.Unit, Int)? {
+    static func unitWritten(in tokens: [NormalizerToken], at j: Int, after number: NormalizerToken) -> (
+        NormalizedText.Quantity.Unit, Int
+    )? {
         guard j < tokens.count, !tokens[j].isFiller, tokens[j].kind != .number else { return nil }
         let next = j + 1 < tokens.count && !tokens[j + 1].isFiller ? tokens[j + 1].text : nil
         // "21c" and "70F" only when attached: a lone "c" after a number is too often something else.

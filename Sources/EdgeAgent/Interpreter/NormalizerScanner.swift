@@ -96,7 +96,7 @@ struct NormalizerScanner {
 
     private func emit(
         _ text: String, _ span: Range<Int>, _ kind: NormalizedText.Token.Kind, value: Double? = nil,
-        sign: Quantity.Sign = .none, into out: inout Scanned
+        sign: NormalizedText.Quantity.Sign = .none, into out: inout Scanned
     ) {
         let range = index(span.lowerBound)..<index(span.upperBound)
         out.tokens.append(NormalizerToken(text: text, range: range, kind: kind, value: value, sign: sign))
@@ -150,6 +150,7 @@ struct NormalizerScanner {
     /// other letters make the whole run a word ("3d", "4k").
     private func scanNumber(from start: Int, into out: inout Scanned) -> Int {
         var digits = ""
+        var hasFraction = false
         var q = digitsEnd(from: start)
         for p in start..<q { digits.unicodeScalars.append(scalars[p].scalar) }
         // After "1," in "1,2,3" a comma is a list separator, not a decimal comma.
@@ -164,13 +165,14 @@ struct NormalizerScanner {
                 }
             } else if groupLength <= 2, !(cls(groupEnd) == .comma && cls(groupEnd + 1) == .digit) {
                 digits += "."
+                hasFraction = true
                 for p in q + 1..<groupEnd { digits.unicodeScalars.append(scalars[p].scalar) }
                 q = groupEnd
             }
         }
         // "10.5.2024" is a date, not 10.5 and 2024.
         let dotted = cls(start - 1) == .dot && cls(start - 2) == .digit
-        if cls(q) == .dot, cls(q + 1) == .digit, !digits.contains("."), !dotted,
+        if cls(q) == .dot, cls(q + 1) == .digit, !hasFraction, !dotted,
             !(cls(digitsEnd(from: q + 1)) == .dot && cls(digitsEnd(from: q + 1) + 1) == .digit)
         {
             let fractionEnd = digitsEnd(from: q + 1)
@@ -179,7 +181,7 @@ struct NormalizerScanner {
             q = fractionEnd
         }
 
-        var sign = Quantity.Sign.none
+        var sign = NormalizedText.Quantity.Sign.none
         var first = start
         if cls(start - 1) == .plus || cls(start - 1) == .hyphen, (cls(start - 2) ?? .separator) == .separator {
             sign = cls(start - 1) == .plus ? .plus : .minus
@@ -207,7 +209,8 @@ struct NormalizerScanner {
     }
 
     private func emitNumber(
-        _ digits: String, _ value: Double, _ sign: Quantity.Sign, _ span: Range<Int>, into out: inout Scanned
+        _ digits: String, _ value: Double, _ sign: NormalizedText.Quantity.Sign, _ span: Range<Int>,
+        into out: inout Scanned
     ) {
         let signed = sign == .minus ? -value : value
         emit(NumberWords.format(signed, sign: sign), span, .number, value: signed, sign: sign, into: &out)

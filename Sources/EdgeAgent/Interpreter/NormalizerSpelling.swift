@@ -90,7 +90,8 @@ struct NormalizerSpelling: Sendable {
                 var rowMinimum = i
                 for j in 1...m {
                     let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                    var value = min(buffer[previous + j] + 1, buffer[current + j - 1] + 1, buffer[previous + j - 1] + cost)
+                    var value = min(
+                        buffer[previous + j] + 1, buffer[current + j - 1] + 1, buffer[previous + j - 1] + cost)
                     if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
                         value = min(value, buffer[previous2 + j - 2] + 1)
                     }

@@ -13,7 +13,8 @@ enum NumberWords {
         let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
         for (value, word) in units.enumerated() { parts[word] = .unit(value) }
         let teens = [
-            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+            "nineteen",
         ]
         for (offset, word) in teens.enumerated() { parts[word] = .teen(10 + offset) }
         let tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
@@ -138,7 +139,7 @@ enum NumberWords {
     }
 
     /// "30", "21.5", "+10", "-5": integers without a fraction, at most six decimals.
-    static func format(_ value: Double, sign: Quantity.Sign) -> String {
+    static func format(_ value: Double, sign: NormalizedText.Quantity.Sign) -> String {
         let prefix = sign == .plus ? "+" : ""
         if value == value.rounded(), abs(value) < 1e15 { return prefix + String(Int(value)) }
         let rounded = (value * 1_000_000).rounded() / 1_000_000

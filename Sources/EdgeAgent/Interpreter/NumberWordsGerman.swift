@@ -14,11 +14,13 @@ enum NumberWordsGerman {
         "neunzig": 90, "hundert": 100, "einhundert": 100,
     ]
 
+    static let words = units.merging(others) { first, _ in first }
+
     static let tens: Set<Int> = [20, 30, 40, 50, 60, 70, 80, 90]
 
     static func value(of word: String) -> Int? {
         let folded = Diacritics.fold(word)
-        if let value = units[folded] ?? others[folded] { return value }
+        if let value = words[folded] { return value }
         // "einundzwanzig": a unit, "und", a multiple of ten.
         guard folded.utf8.count > 10 else { return nil }
         for (unitWord, unit) in compoundUnits where folded.hasPrefix(unitWord) {
