@@ -58,7 +58,7 @@ final class NormalizerRobustnessTests: XCTestCase {
         // Four times the text; a quadratic pass would take sixteen times as long.
         let ratio = seconds(long) / seconds(short)
         print("normalizer: 4x input took \(ratio)x the time")
-        XCTAssertLessThan(ratio, 8)
+        XCTAssertLessThan(ratio, 10)
     }
 
     /// Reported, not asserted: the time budget is for release builds on the board.

@@ -83,6 +83,8 @@ final class NormalizerTests: XCTestCase {
         ]
         for input in inputs {
             let result = normalizer.normalize(input)
+            XCTAssertEqual(result.text, result.tokens.map(\.text).joined(separator: " "), input)
+            XCTAssertEqual(result.foldedText, result.tokens.map(\.folded).joined(separator: " "), input)
             var previous = input.startIndex
             for token in result.tokens {
                 XCTAssertGreaterThanOrEqual(token.range.lowerBound, previous, input)
