@@ -48,9 +48,14 @@ extension Session {
                 slm_rope_pairs(q + t * qDim, Int64(c.headCount), Int64(headDim), ropeAngles + t * headDim)
                 slm_rope_pairs(k + t * kvDim, Int64(c.kvHeadCount), Int64(headDim), ropeAngles + t * headDim)
             }
-            // append keys and values to the cache: (layer, position, kvDim) rows are contiguous for the batch
-            slm_f32_to_f16(k, keyCache + layerCache + position * kvDim, Int64(n * kvDim))
-            slm_f32_to_f16(v, valueCache + layerCache + position * kvDim, Int64(n * kvDim))
+            // append keys and values to the cache, head by head: (layer, kvHead, position, headDim)
+            for t in 0..<n {
+                for head in 0..<c.kvHeadCount {
+                    let cache = layerCache + (head * contextLength + position + t) * headDim
+                    slm_f32_to_f16(k + t * kvDim + head * headDim, keyCache + cache, Int64(headDim))
+                    slm_f32_to_f16(v + t * kvDim + head * headDim, valueCache + cache, Int64(headDim))
+                }
+            }
             // grouped-query attention, causal: token t sees positions 0 ... position + t
             step = .attention(layerCache: layerCache, start: position, tokens: n)
             pool.run(self)
@@ -165,10 +170,10 @@ extension Session: ParallelTask {
             let (t, head) = item.quotientAndRemainder(dividingBy: c.headCount)
             let group = head / groupSize
             let heads = min((group + 1) * groupSize - head, items.upperBound - item)
-            let kvOffset = layerCache + group * headDim
+            let kvOffset = layerCache + group * contextLength * headDim
             slm_attention_group_f16(
                 q + t * c.queryDimension + head * headDim, Int64(heads), keyCache + kvOffset, valueCache + kvOffset,
-                Int64(c.kvDimension), Int64(start + t + 1), Int64(headDim), scale, scratch,
+                Int64(headDim), Int64(start + t + 1), Int64(headDim), scale, scratch,
                 attention + t * c.queryDimension + head * headDim)
             item += heads
         }

@@ -42,7 +42,8 @@ public final class Session {
     public let pool: ThreadPool
     public private(set) var position = 0
 
-    // The KV cache in half floats: (layer, contextLength, kvDimension) each.
+    // The KV cache in half floats: (layer, kvHead, contextLength, headDim) each, so that attention reads one KV
+    // head's positions as one contiguous run.
     let keyCache: UnsafeMutablePointer<UInt16>
     let valueCache: UnsafeMutablePointer<UInt16>
 
