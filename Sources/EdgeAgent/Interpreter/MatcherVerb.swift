@@ -1,0 +1,121 @@
+/// The command verb of a sentence: what kind of change (or question) the words ask for.
+struct MatcherVerb: Equatable {
+    enum Kind: Equatable {
+        case turnOn, turnOff, open, close, raise, lower, up, down, set, lock, unlock, query
+        /// Understood but not something the fast path does ("it's too cold": no relative temperature intent).
+        case unsupported(String)
+    }
+
+    var kind: Kind
+    /// "kitchen light off": no verb, only the particle.
+    var elliptical = false
+    /// "it's too dark": a relative change that needs one clear area or device.
+    var indirect = false
+
+    static let onVerbs: Set<String> = ["start", "activate", "enable", "run"]
+    static let offVerbs: Set<String> = ["stop", "deactivate", "disable", "kill"]
+    static let particleVerbs: Set<String> = ["turn", "switch", "power", "put", "shut", "flip", "toggle"]
+    static let downVerbs: Set<String> = ["dim", "darken", "dimmer", "darker", "reduce", "decrease"]
+    static let upVerbs: Set<String> = ["brighten", "brighter", "increase", "boost"]
+    static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
+    static let queryWords: Set<String> = [
+        "what", "how", "which", "whats", "is", "are", "does", "do", "on", "off", "open", "closed", "locked",
+        "unlocked", "state", "status", "running", "still", "current", "currently", "reading", "level", "set",
+    ]
+
+    static func read(_ s: inout MatcherSentence) -> MatcherVerb? {
+        let w = s.words
+        func has(_ word: String) -> Bool { w.contains(word) }
+        func hasAny(_ set: Set<String>) -> Bool { w.contains(where: set.contains) }
+        func explain(_ set: Set<String>) -> Void { s.explain(set) }
+
+        if let first = w.first, MatcherLexicon.questionOpeners.contains(first) {
+            explain(queryWords)
+            return MatcherVerb(kind: .query)
+        }
+        if has("unlock") {
+            explain(["unlock"])
+            return MatcherVerb(kind: .unlock)
+        }
+        if w.first == "lock" {
+            s.explain(0)
+            return MatcherVerb(kind: .lock)
+        }
+        if let too = w.firstIndex(of: "too"), too + 1 < w.count {
+            explain(["too", "in", "here"])
+            switch w[too + 1] {
+            case "dark", "dim":
+                s.explain(too + 1)
+                return MatcherVerb(kind: .up, indirect: true)
+            case "bright":
+                s.explain(too + 1)
+                return MatcherVerb(kind: .down, indirect: true)
+            default: return MatcherVerb(kind: .unsupported("'too \(w[too + 1])' has no relative action"))
+            }
+        }
+        let ons = particleIndices(of: "on", in: s)
+        let offs = particleIndices(of: "off", in: s) + (has("shut") && has("down") ? [0] : [])
+        let particleVerb = hasAny(particleVerbs)
+        if !ons.isEmpty || !offs.isEmpty {
+            if !ons.isEmpty && !offs.isEmpty { return MatcherVerb(kind: .unsupported("both 'on' and 'off'")) }
+            explain(particleVerbs.union(["on", "off", "down"]))
+            let elliptical = !particleVerb && !hasAny(onVerbs.union(offVerbs))
+            if elliptical && s.isQuestion { return MatcherVerb(kind: .query) }
+            return MatcherVerb(kind: ons.isEmpty ? .turnOff : .turnOn, elliptical: elliptical)
+        }
+        if has("open") || has("close") || has("shut") {
+            if has("open") && (has("close") || has("shut")) { return MatcherVerb(kind: .unsupported("open and close")) }
+            explain(["open", "close", "shut", "up"])
+            return MatcherVerb(kind: has("open") ? .open : .close)
+        }
+        if has("raise") || has("lift") {
+            explain(["raise", "lift", "up"])
+            return MatcherVerb(kind: .raise)
+        }
+        if has("lower") {
+            explain(["lower", "down"])
+            return MatcherVerb(kind: .lower)
+        }
+        if hasAny(downVerbs) {
+            explain(downVerbs.union(["turn", "make", "down", "set"]))
+            return MatcherVerb(kind: .down)
+        }
+        if hasAny(upVerbs) {
+            explain(upVerbs.union(["turn", "make", "up", "set"]))
+            return MatcherVerb(kind: .up)
+        }
+        if has("turn") && (has("up") || has("down")) {
+            explain(["turn", "up", "down"])
+            return MatcherVerb(kind: has("up") ? .up : .down)
+        }
+        if hasAny(onVerbs) {
+            explain(onVerbs)
+            return MatcherVerb(kind: .turnOn)
+        }
+        if hasAny(offVerbs) {
+            explain(offVerbs)
+            return MatcherVerb(kind: .turnOff)
+        }
+        if let first = w.first, setVerbs.contains(first) {
+            explain(setVerbs)
+            return MatcherVerb(kind: .set)
+        }
+        if s.isQuestion {
+            explain(queryWords)
+            return MatcherVerb(kind: .query)
+        }
+        return nil
+    }
+
+    /// Where "on"/"off" is the verb's particle, not a preposition ("the lights on the first floor").
+    static func particleIndices(of particle: String, in s: MatcherSentence) -> [Int] {
+        let w = s.words
+        return w.indices.filter { i in
+            guard w[i] == particle else { return false }
+            if particle == "off" { return true }
+            var next = i + 1
+            if next < w.count, w[next] == "the" { next += 1 }
+            return next >= w.count || !s.floorStarts.contains(next) && w[next] != "floor"
+        }
+    }
+}
