@@ -132,6 +132,18 @@ final class MatcherTableTests: XCTestCase {
         none("open the front door"),
         none("set the bedroom lamp to 150%"),
         none("turn the kitchen light on and off"),
+        none("the kitchen light is on"),
+        none("why is the kitchen light on"),
+        none("lock"),
+        ambiguous("turn on the bedroom lamp and ceiling light"),
+        act(
+            "close all the blinds",
+            [
+                "living_room_blinds": #"{"state":"CLOSE"}"#, "office_blinds": #"{"state":"CLOSE"}"#,
+                "bedroom_blinds": #"{"state":"CLOSE"}"#,
+            ]),
+        act("turn on the lights in the living room and the tv", on(["living_room_lamp", "living_room_ceiling", "living_room_tv"])),
+        act("set the thermostat to 70 °F", ["downstairs_thermostat": #"{"current_heating_setpoint":21}"#]),
     ]
 
     static var interpreter: Interpreter {

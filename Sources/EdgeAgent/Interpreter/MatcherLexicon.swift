@@ -29,7 +29,7 @@ enum MatcherLexicon {
         "not", "never", "dont", "don't", "no", "when", "if", "unless", "after", "before", "until", "later",
         "tomorrow", "tonight", "minute", "minutes", "hour", "hours", "second", "seconds", "timer", "schedule",
         "o'clock", "am", "pm", "or", "but", "except", "should", "yesterday", "again", "instead", "was", "were",
-        "did", "wish", "maybe",
+        "did", "wish", "maybe", "why", "who", "where", "whether",
     ]
 
     /// Words that open a question about state.

@@ -72,7 +72,11 @@ struct MatcherSentence {
                 i += 1
                 continue
             }
-            if contentTokens[i].kind == .word, let (length, referents) = index.longestMatch(in: words, at: i) {
+            // "all the blinds": an alias that is only a device noun names the kind, not the one device.
+            let nounAlias = MatcherLexicon.domainNouns[MatcherLexicon.singular(word)] != nil
+            if contentTokens[i].kind == .word, let (length, referents) = index.longestMatch(in: words, at: i),
+                !(length == 1 && nounAlias && words.contains(where: MatcherLexicon.allWords.contains))
+            {
                 let phrase = words[i..<i + length].map(MatcherLexicon.singular)
                 let devices = referents.compactMap { if case .device(let id) = $0 { id } else { nil } }
                 let kind: Mention.Kind
@@ -97,7 +101,11 @@ struct MatcherSentence {
                 continue
             }
             let single = MatcherLexicon.singular(word)
-            if contentTokens[i].kind == .word, MatcherLexicon.domainNouns[single] != nil || single == "temperature" {
+            // "lock the door": the verb is not also the noun.
+            let isVerb = i == 0 && (word == "lock" || word == "heat")
+            if contentTokens[i].kind == .word, !isVerb,
+                MatcherLexicon.domainNouns[single] != nil || single == "temperature"
+            {
                 segment.mentions.append(Mention(kind: .noun(single, plural: single != word), words: [single]))
                 explained[i] = true
             }

@@ -6,13 +6,22 @@ struct MatcherTargets {
     let index: MatcherIndex
 
     /// Nouns that name every device of their kind, so "the kitchen lights" can stay area + domain.
-    static let genericNouns: Set<String> = ["light", "lamp", "lighting", "bulb", "blind", "shutter", "cover", "fan"]
+    static let lightNouns: Set<String> = ["light", "lamp", "lighting", "bulb"]
 
     func resolve(_ s: MatcherSentence, _ d: MatcherIntent.Decision) -> Result<[Action], MatcherFailure> {
         var actions: [Action] = []
         var picked: [String] = []
         let segments = s.segments
-        let mentionedAreas = segments.flatMap(\.areas)
+        // The areas the words name, directly or through a named device ("the bedroom lamp and ceiling light").
+        var areasBySegment: [(segment: Int, area: String)] = []
+        for (k, segment) in segments.enumerated() {
+            areasBySegment += segment.areas.map { (k, $0) }
+            for mention in segment.devices {
+                guard case .devices(let ids) = mention.kind, ids.count == 1, let device = catalog.device(ids[0])
+                else { continue }
+                areasBySegment.append((k, device.area))
+            }
+        }
         func action(area: String? = nil, floor: String? = nil, domain: DeviceType? = nil) -> Action {
             Action(d.intent, area: area, floor: floor, domain: domain, value: d.value, unit: d.unit, color: d.color)
         }
@@ -46,8 +55,8 @@ struct MatcherTargets {
                             return .failure(.unsure("no '\(name)' in \(places.map(\.id).joined(separator: ", "))"))
                         }
                         ids = inPlace
-                    } else if !mentionedAreas.isEmpty {
-                        let elsewhere = Set(mentionedAreas)
+                    } else if areasBySegment.contains(where: { $0.segment != k }) {
+                        let elsewhere = Set(areasBySegment.filter { $0.segment != k }.map(\.area))
                         if !ids.contains(where: { catalog.device($0).map { elsewhere.contains($0.area) } ?? false }) {
                             let alternatives = catalog.devices.filter {
                                 elsewhere.contains($0.area) && index.device($0.id, contains: mention.words)
@@ -72,7 +81,7 @@ struct MatcherTargets {
                 let domain = noun.word == "temperature" ? DeviceType.climate : MatcherLexicon.domainNouns[noun.word]
                 let plural = noun.plural || s.hasAll
                 if !places.isEmpty {
-                    if plural, let domain, Self.genericNouns.contains(noun.word) {
+                    if plural, let domain, Self.lightNouns.contains(noun.word) {
                         actions += places.map { action(area: $0.area, floor: $0.floor, domain: domain) }
                         continue
                     }
@@ -83,8 +92,10 @@ struct MatcherTargets {
                     continue
                 }
                 let candidates = matching(noun.word, domain, among: catalog.devices)
-                if s.hasAll, let domain, Self.genericNouns.contains(noun.word) {
+                if s.hasAll, let domain, Self.lightNouns.contains(noun.word) {
                     actions.append(action(domain: domain))
+                } else if s.hasAll, !candidates.isEmpty {
+                    picked += candidates
                 } else if candidates.count == 1 && !noun.plural {
                     picked += candidates
                 } else if candidates.isEmpty {

@@ -61,6 +61,9 @@ struct MatcherVerb: Equatable {
             explain(particleVerbs.union(["on", "off", "down"]))
             let elliptical = !particleVerb && !hasAny(onVerbs.union(offVerbs))
             if elliptical && s.isQuestion { return MatcherVerb(kind: .query) }
+            if elliptical && (has("is") || has("are")) {
+                return MatcherVerb(kind: .unsupported("a statement about a state, not a command"))
+            }
             return MatcherVerb(kind: ons.isEmpty ? .turnOff : .turnOn, elliptical: elliptical)
         }
         if has("open") || has("close") || has("shut") {
