@@ -135,6 +135,12 @@ final class MatcherTableTests: XCTestCase {
         none("the kitchen light is on"),
         none("why is the kitchen light on"),
         none("lock"),
+        none("turn on the attic thermostat"),
+        none("kitchen light turned off"),
+        none("set a timer for 10 minutes"),
+        ambiguous("switch the living room light on"),
+        act("turn on the light in the hall", on(["hall_light"])),
+        act("Licht im Flur aus", off(["hall_light"]), clear: false),
         ambiguous("turn on the bedroom lamp and ceiling light"),
         act(
             "close all the blinds",

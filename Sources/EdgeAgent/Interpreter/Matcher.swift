@@ -20,9 +20,6 @@ public struct Matcher: Sendable {
         var sentence = MatcherSentence(text: text, index: index)
         let words = sentence.words
         if words.isEmpty { return .unrecognized("empty command", confidence: 0) }
-        if let veto = words.first(where: MatcherLexicon.vetoWords.contains) {
-            return .unrecognized("'\(veto)': negation, time or condition")
-        }
         let verb = MatcherVerb.read(&sentence)
         let mentionsTarget = sentence.segments.contains { !$0.isEmpty }
         if verb == nil || verb?.kind == .query, !mentionsTarget && sentence.quantities.isEmpty
@@ -32,6 +29,9 @@ public struct Matcher: Sendable {
                 status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.9,
                 reason: "no device, area or command verb")
         }
+        if let veto = words.first(where: MatcherLexicon.vetoWords.contains) {
+            return .unrecognized("'\(veto)': negation, time or condition")
+        }
         guard let verb else { return .unrecognized("no command verb", confidence: 0.3) }
         guard mentionsTarget else { return .unrecognized("no device, area or floor named", confidence: 0.3) }
 
@@ -39,6 +39,9 @@ public struct Matcher: Sendable {
         switch MatcherIntent.decide(verb, &sentence, catalog: catalog) {
         case .success(let decision): decided = decision
         case .failure(let failure): return failure.result
+        }
+        if let qualifier = sentence.unknownQualifier {
+            return .unrecognized("'\(qualifier)' may name a device not in the catalog", confidence: 0.3)
         }
         let resolved: [Action]
         switch MatcherTargets(catalog: catalog, index: index).resolve(sentence, decided) {

@@ -30,6 +30,8 @@ enum MatcherLexicon {
         "tomorrow", "tonight", "minute", "minutes", "hour", "hours", "second", "seconds", "timer", "schedule",
         "o'clock", "am", "pm", "or", "but", "except", "should", "yesterday", "again", "instead", "was", "were",
         "did", "wish", "maybe", "why", "who", "where", "whether",
+        // Statements about the past or the state, not requests.
+        "turned", "switched", "keeps", "been", "has", "have", "had", "left",
     ]
 
     /// Words that open a question about state.

@@ -42,6 +42,8 @@ struct MatcherSentence {
     private(set) var correctedTargetWords = 0
     /// Where a floor's name starts, so "on the first floor" is not read as "turn on".
     private(set) var floorStarts: Set<Int> = []
+    /// Where each device name, alias or device noun starts.
+    private(set) var deviceStarts: [Int] = []
     var isQuestion: Bool { text.isQuestion }
     var hasAll: Bool { words.contains(where: MatcherLexicon.allWords.contains) }
 
@@ -93,6 +95,7 @@ struct MatcherSentence {
                     kind = .devices([])
                 }
                 segment.mentions.append(Mention(kind: kind, words: phrase))
+                if case .devices = kind { deviceStarts.append(i) }
                 for j in i..<i + length {
                     explained[j] = true
                     if contentTokens[j].correctedFrom != nil { correctedTargetWords += 1 }
@@ -107,6 +110,7 @@ struct MatcherSentence {
                 MatcherLexicon.domainNouns[single] != nil || single == "temperature"
             {
                 segment.mentions.append(Mention(kind: .noun(single, plural: single != word), words: [single]))
+                deviceStarts.append(i)
                 explained[i] = true
             }
             i += 1
@@ -124,6 +128,15 @@ struct MatcherSentence {
     func firstIndex(of word: String) -> Int? { words.firstIndex(of: word) }
 
     func contains(_ word: String) -> Bool { words.contains(word) }
+
+    /// An unknown word right before a device name or noun ("the attic thermostat"): it may name another device.
+    var unknownQualifier: String? {
+        for start in deviceStarts where start > 0 {
+            let word = words[start - 1]
+            if !explained[start - 1] && !MatcherLexicon.ignorable.contains(word) { return word }
+        }
+        return nil
+    }
 
     /// Content words that nothing accounted for, ignorable words aside.
     var unexplainedWords: [String] {

@@ -85,7 +85,11 @@ struct MatcherTargets {
                         actions += places.map { action(area: $0.area, floor: $0.floor, domain: domain) }
                         continue
                     }
-                    let candidates = matching(noun.word, domain, among: devices(in: places))
+                    // A light in a place is any of its lights, unless only one is called a lamp.
+                    var candidates = matching(noun.word, domain, among: devices(in: places))
+                    if Self.lightNouns.contains(noun.word), noun.word != "lamp" || candidates.count != 1 {
+                        candidates = devices(in: places).filter { $0.type == .light }.map(\.id)
+                    }
                     if candidates.isEmpty { return .failure(.unsure("no '\(noun.word)' there")) }
                     if candidates.count > 1 && !plural { return ambiguous(candidates, noun.word) }
                     picked += candidates

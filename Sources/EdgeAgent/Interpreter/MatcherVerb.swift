@@ -53,8 +53,13 @@ struct MatcherVerb: Equatable {
             default: return MatcherVerb(kind: .unsupported("'too \(w[too + 1])' has no relative action"))
             }
         }
-        let ons = particleIndices(of: "on", in: s)
+        // German "Wohnzimmerlampe an" / "Licht aus": only as the last word.
+        let german: [String: String] = ["an": "on", "ein": "on", "aus": "off"]
+        let last = german[w.last ?? ""]
+        let ons = particleIndices(of: "on", in: s) + (last == "on" ? [w.count - 1] : [])
         let offs = particleIndices(of: "off", in: s) + (has("shut") && has("down") ? [0] : [])
+            + (last == "off" ? [w.count - 1] : [])
+        if last != nil { s.explain(w.count - 1) }
         let particleVerb = hasAny(particleVerbs)
         if !ons.isEmpty || !offs.isEmpty {
             if !ons.isEmpty && !offs.isEmpty { return MatcherVerb(kind: .unsupported("both 'on' and 'off'")) }
