@@ -77,6 +77,10 @@ enum MatcherIntent {
             if (verb.kind == .raise || verb.kind == .lower) && target == .light {
                 return brightness(up: verb.kind == .raise, number, relative, color, &d, s)
             }
+            let partly: Set<String> = ["little", "bit", "slightly", "halfway", "partly", "partially", "half", "more"]
+            if let word = s.words.first(where: partly.contains) {
+                return .failure(.unsure("'\(word)': a partial position"))
+            }
             if let number {
                 if relative == true { return .failure(.unsure("a relative position")) }
                 return setValue(number, percentIntent: .setPosition)
