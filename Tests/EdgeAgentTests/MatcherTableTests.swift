@@ -135,6 +135,8 @@ final class MatcherTableTests: XCTestCase {
         none("the kitchen light is on"),
         none("why is the kitchen light on"),
         none("lock"),
+        act("I want the kitchen light on", on(["kitchen_ceiling"]), clear: false),
+        none("I like the kitchen light"),
         none("open the blinds a little"),
         none("turn off the lights except the kitchen"),
         act("open the office and bedroom blinds", ["office_blinds": #"{"state":"OPEN"}"#, "bedroom_blinds": #"{"state":"OPEN"}"#]),

@@ -29,6 +29,9 @@ struct MatcherVerb: Equatable {
         func hasAny(_ set: Set<String>) -> Bool { w.contains(where: set.contains) }
         func explain(_ set: Set<String>) -> Void { s.explain(set) }
 
+        // "I want the kitchen light on", "I'd like the reading lamp at 50%": a wish is a request.
+        let wish = w.starts(with: ["i", "want"]) || w.starts(with: ["i", "would", "like"])
+        if wish { for i in 0..<(w[1] == "want" ? 2 : 3) { s.explain(i) } }
         if let first = w.first, MatcherLexicon.questionOpeners.contains(first) {
             explain(queryWords)
             return MatcherVerb(kind: .query)
@@ -106,6 +109,9 @@ struct MatcherVerb: Equatable {
         }
         if let first = w.first, setVerbs.contains(first) {
             explain(setVerbs)
+            return MatcherVerb(kind: .set)
+        }
+        if wish && s.quantities.count == 1 {
             return MatcherVerb(kind: .set)
         }
         if s.isQuestion {
