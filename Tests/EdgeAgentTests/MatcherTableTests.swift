@@ -135,6 +135,8 @@ final class MatcherTableTests: XCTestCase {
         none("the kitchen light is on"),
         none("why is the kitchen light on"),
         none("lock"),
+        act("turn on the upstairs lights", on(["bedroom_lamp", "bedroom_ceiling", "kids_nightlight", "kids_ceiling", "bathroom_mirror"])),
+        act("turn off the lights on the first floor", off(["bedroom_lamp", "bedroom_ceiling", "kids_nightlight", "kids_ceiling", "bathroom_mirror"])),
         act("I want the kitchen light on", on(["kitchen_ceiling"]), clear: false),
         none("I like the kitchen light"),
         none("open the blinds a little"),

@@ -127,9 +127,10 @@ struct MatcherVerb: Equatable {
         return w.indices.filter { i in
             guard w[i] == particle else { return false }
             if particle == "off" { return true }
-            var next = i + 1
-            if next < w.count, w[next] == "the" { next += 1 }
-            return next >= w.count || !s.floorStarts.contains(next) && w[next] != "floor"
+            // A preposition only in "<device> on the <floor>": "turn on the upstairs lights" is the particle.
+            let afterDevice = s.deviceStarts.contains { $0 < i }
+            guard afterDevice, i + 2 < w.count, w[i + 1] == "the" else { return true }
+            return !s.floorStarts.contains(i + 2) && w[i + 2] != "floor"
         }
     }
 }
