@@ -1,0 +1,131 @@
+/// The answer to one command, as `edge-agent ask --json` prints it:
+/// `{"id"?, "status", "intent"?, "actions": [{"device", "topic", "payload"}], "queried"?, "via", "confidence",
+/// "latency_ms", "reason"?, "candidates"?}`. Only `ok` carries actions; nothing else may be published.
+public struct Interpretation: Encodable, Equatable, Sendable {
+    public enum Status: String, Encodable, Sendable {
+        case ok, ambiguous, unrecognized, rejected
+    }
+
+    /// One publish: the catalog's topic and the payload's JSON text.
+    public struct Command: Encodable, Equatable, Sendable {
+        public var device: String
+        public var topic: String
+        public var payload: String
+    }
+
+    public var id: String?
+    public var status: Status
+    /// The intents decided, for `ok` ("HassTurnOff", "NotACommand", "HassGetState").
+    public var intents: [String]
+    public var actions: [Command]
+    /// For a question (`HassGetState`): the devices asked about.
+    public var queried: [String]
+    public var via: String
+    public var confidence: Double
+    public var latencyMs: Double
+    public var reason: String?
+    public var candidates: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, intents, actions, queried, via, confidence, reason, candidates
+        case latencyMs = "latency_ms"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(id, forKey: .id)
+        try c.encode(status, forKey: .status)
+        if !intents.isEmpty { try c.encode(intents, forKey: .intents) }
+        try c.encode(actions, forKey: .actions)
+        if !queried.isEmpty { try c.encode(queried, forKey: .queried) }
+        try c.encode(via, forKey: .via)
+        try c.encode((confidence * 100).rounded() / 100, forKey: .confidence)
+        try c.encode((latencyMs * 1000).rounded() / 1000, forKey: .latencyMs)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        if !candidates.isEmpty { try c.encode(candidates, forKey: .candidates) }
+    }
+}
+
+/// Free-form text to validated commands: normalise, the fast-path matcher, then the catalog's validator. A result
+/// the validator refuses is `rejected` with its reason, and none of its commands is kept.
+public struct Interpreter: Sendable {
+    public let catalog: Catalog
+    public let normalizer: Normalizer
+    public let matcher: Matcher
+    public let validator: ActionValidator
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+        var vocabulary = Set<String>()
+        var names: [String] = []
+        for device in catalog.devices { names += [device.name] + device.aliases }
+        for area in catalog.areas { names += [area.name] + area.aliases }
+        for floor in catalog.floors { names += [floor.name] + floor.aliases }
+        for scene in catalog.scenes { names += [scene.name] + scene.aliases }
+        for name in names {
+            for word in name.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" }) {
+                vocabulary.insert(String(word))
+            }
+        }
+        let normalizer = Normalizer(vocabulary: vocabulary)
+        self.normalizer = normalizer
+        self.matcher = Matcher(catalog: catalog, normalizer: normalizer)
+        self.validator = ActionValidator(catalog: catalog)
+    }
+
+    /// The matcher's decision before validation, for tests and tools.
+    public func match(_ text: String) -> MatchResult { matcher.match(normalizer.normalize(text)) }
+
+    public func interpret(_ text: String, id: String? = nil) -> Interpretation {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var result = interpretUntimed(text, id: id)
+        let elapsed = clock.now - start
+        result.latencyMs =
+            Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return result
+    }
+
+    func interpretUntimed(_ text: String, id: String?) -> Interpretation {
+        let match = self.match(text)
+        var result = Interpretation(
+            id: id, status: .unrecognized, intents: [], actions: [], queried: [], via: "rules",
+            confidence: match.confidence, latencyMs: 0, reason: match.reason, candidates: match.candidates)
+        switch match.status {
+        case .ambiguous:
+            result.status = .ambiguous
+            return result
+        case .unrecognized:
+            return result
+        case .ok:
+            break
+        }
+        var commands: [Interpretation.Command] = []
+        var queried: [String] = []
+        var notes: [String] = []
+        for action in match.actions {
+            do {
+                let validated = try validator.validate(action)
+                commands += validated.commands.map {
+                    Interpretation.Command(device: $0.device, topic: $0.topic, payload: $0.payloadText)
+                }
+                queried += validated.queried
+                notes += validated.notes
+            } catch {
+                result.status = .rejected
+                result.reason = error.description
+                return result
+            }
+        }
+        result.status = .ok
+        var intents: [String] = []
+        for action in match.actions where !intents.contains(action.intent.rawValue) {
+            intents.append(action.intent.rawValue)
+        }
+        result.intents = intents
+        result.actions = commands
+        result.queried = queried
+        if !notes.isEmpty { result.reason = notes.joined(separator: "; ") }
+        return result
+    }
+}

@@ -1,0 +1,72 @@
+/// Step 2 of command interpretation, the fast path: reads a normalised command against the catalog's names,
+/// aliases, areas and floors and a fixed set of verbs, and decides only the clear cases. Every slot comes from the
+/// words (or a catalog alias, or a single candidate); anything unsure is `unrecognized`, for the model.
+///
+///     matcher.match(normalizer.normalize("dim the bedroom lamp to 30%"))
+///     // ok: HassLightSet devices [bedroom_lamp] value 30 percent
+public struct Matcher: Sendable {
+    public let catalog: Catalog
+    let index: MatcherIndex
+
+    /// Below this the result is `unrecognized`.
+    public static let threshold = 0.8
+
+    public init(catalog: Catalog, normalizer: Normalizer) {
+        self.catalog = catalog
+        self.index = MatcherIndex(catalog: catalog, normalizer: normalizer)
+    }
+
+    public func match(_ text: NormalizedText) -> MatchResult {
+        var sentence = MatcherSentence(text: text, index: index)
+        let words = sentence.words
+        if words.isEmpty { return .unrecognized("empty command", confidence: 0) }
+        let verb = MatcherVerb.read(&sentence)
+        let mentionsTarget = sentence.segments.contains { !$0.isEmpty }
+        if verb == nil || verb?.kind == .query, !mentionsTarget && sentence.quantities.isEmpty
+            && !words.contains(where: MatcherLexicon.homeWords.contains)
+        {
+            return MatchResult(
+                status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.9,
+                reason: "no device, area or command verb")
+        }
+        if let veto = words.first(where: MatcherLexicon.vetoWords.contains) {
+            return .unrecognized("'\(veto)': negation, time or condition")
+        }
+        guard let verb else { return .unrecognized("no command verb", confidence: 0.3) }
+        guard mentionsTarget else { return .unrecognized("no device, area or floor named", confidence: 0.3) }
+
+        let decided: MatcherIntent.Decision
+        switch MatcherIntent.decide(verb, &sentence, catalog: catalog) {
+        case .success(let decision): decided = decision
+        case .failure(let failure): return failure.result
+        }
+        if let qualifier = sentence.unknownQualifier {
+            return .unrecognized("'\(qualifier)' may name a device not in the catalog", confidence: 0.3)
+        }
+        let resolved: [Action]
+        switch MatcherTargets(catalog: catalog, index: index).resolve(sentence, decided) {
+        case .success(let actions): resolved = actions
+        case .failure(let failure): return failure.result
+        }
+
+        var confidence = 0.95
+        let unexplained = sentence.unexplainedWords
+        confidence -= 0.1 * Double(unexplained.count)
+        confidence -= 0.03 * Double(sentence.correctedTargetWords)
+        if verb.elliptical { confidence -= 0.05 }
+        if decided.assumedUnit { confidence -= 0.05 }
+        confidence = max(0, min(1, (confidence * 100).rounded() / 100))
+        if confidence < Self.threshold {
+            return .unrecognized(
+                "words not understood: " + unexplained.joined(separator: " "), confidence: confidence)
+        }
+        return MatchResult(status: .ok, actions: resolved, candidates: [], confidence: confidence, reason: nil)
+    }
+}
+
+/// Why the matcher stopped: an `ambiguous` or `unrecognized` result.
+struct MatcherFailure: Error {
+    var result: MatchResult
+    init(_ result: MatchResult) { self.result = result }
+    static func unsure(_ reason: String) -> MatcherFailure { MatcherFailure(.unrecognized(reason, confidence: 0.3)) }
+}

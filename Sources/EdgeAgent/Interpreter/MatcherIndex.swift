@@ -1,0 +1,84 @@
+/// The catalog's names and aliases as token sequences, normalised the same way as the commands, so the matcher
+/// can find the longest phrase starting at each word.
+struct MatcherIndex: Sendable {
+    enum Referent: Equatable, Sendable {
+        case device(String)
+        case area(String)
+        case floor(String)
+        case scene(String)
+    }
+
+    struct Entry: Sendable {
+        var words: [String]
+        var referent: Referent
+    }
+
+    /// Entries by their first word, longest first.
+    let byFirstWord: [String: [Entry]]
+    /// Every device's names and aliases as word lists, for "the lamp in the office" style lookups.
+    let deviceWords: [String: [[String]]]
+
+    init(catalog: Catalog, normalizer: Normalizer) {
+        func words(_ phrase: String) -> [String] {
+            normalizer.normalize(phrase).tokens.map(\.folded)
+        }
+        var entries: [Entry] = []
+        var deviceWords: [String: [[String]]] = [:]
+        for device in catalog.devices {
+            for name in [device.name] + device.aliases {
+                let w = words(name)
+                guard !w.isEmpty else { continue }
+                entries.append(Entry(words: w, referent: .device(device.id)))
+                deviceWords[device.id, default: []].append(w.map(MatcherLexicon.singular))
+            }
+        }
+        for area in catalog.areas {
+            for name in [area.name] + area.aliases {
+                let w = words(name)
+                if !w.isEmpty { entries.append(Entry(words: w, referent: .area(area.id))) }
+            }
+        }
+        for floor in catalog.floors {
+            for name in [floor.name] + floor.aliases {
+                let w = words(name)
+                if !w.isEmpty { entries.append(Entry(words: w, referent: .floor(floor.id))) }
+            }
+        }
+        for scene in catalog.scenes {
+            for name in [scene.name] + scene.aliases {
+                let w = words(name)
+                if !w.isEmpty { entries.append(Entry(words: w, referent: .scene(scene.id))) }
+            }
+        }
+        var byFirst: [String: [Entry]] = [:]
+        for entry in entries { byFirst[entry.words[0], default: []].append(entry) }
+        for key in byFirst.keys { byFirst[key]!.sort { $0.words.count > $1.words.count } }
+        self.byFirstWord = byFirst
+        self.deviceWords = deviceWords
+    }
+
+    /// The longest phrase starting at `start` in `words`: its length and every referent spelled that way.
+    func longestMatch(in words: [String], at start: Int) -> (length: Int, referents: [Referent])? {
+        guard let candidates = byFirstWord[words[start]] else { return nil }
+        var best = 0
+        var referents: [Referent] = []
+        for entry in candidates {
+            let n = entry.words.count
+            if n < best { break }
+            guard start + n <= words.count, Array(words[start..<start + n]) == entry.words else { continue }
+            best = n
+            if !referents.contains(entry.referent) { referents.append(entry.referent) }
+        }
+        return best > 0 ? (best, referents) : nil
+    }
+
+    /// Whether one of the device's names or aliases contains `words` (singular forms) as a contiguous run.
+    func device(_ id: String, contains words: [String]) -> Bool {
+        guard let names = deviceWords[id], !words.isEmpty else { return false }
+        return names.contains { name in
+            guard name.count >= words.count else { return false }
+            for i in 0...(name.count - words.count) where Array(name[i..<i + words.count]) == words { return true }
+            return false
+        }
+    }
+}

@@ -1,0 +1,145 @@
+/// A command as the matcher reads it: the content words, the catalog phrases and device nouns found in them
+/// (grouped by "and"), the numbers, and which words have been accounted for.
+struct MatcherSentence {
+    struct Mention {
+        enum Kind: Equatable {
+            case devices([String])
+            case area(String)
+            case floor(String)
+            case scene(String)
+            /// A word for a kind of device ("lamp", "lights"), singular, and whether it was plural.
+            case noun(String, plural: Bool)
+        }
+        var kind: Kind
+        /// The phrase's words, singular forms.
+        var words: [String]
+    }
+
+    struct Segment {
+        var mentions: [Mention] = []
+        var isEmpty: Bool { mentions.isEmpty }
+        var areas: [String] { mentions.compactMap { if case .area(let id) = $0.kind { id } else { nil } } }
+        var floors: [String] { mentions.compactMap { if case .floor(let id) = $0.kind { id } else { nil } } }
+        var scenes: [String] { mentions.compactMap { if case .scene(let id) = $0.kind { id } else { nil } } }
+        var devices: [Mention] { mentions.filter { if case .devices = $0.kind { true } else { false } } }
+        var nouns: [(word: String, plural: Bool)] {
+            mentions.compactMap { if case .noun(let w, let p) = $0.kind { (w, p) } else { nil } }
+        }
+    }
+
+    struct Number {
+        var quantity: NormalizedText.Quantity
+        /// Index of the number in `words`.
+        var position: Int
+    }
+
+    let text: NormalizedText
+    /// Folded content words (fillers left out), numbers and unit symbols included.
+    let words: [String]
+    private(set) var explained: [Bool]
+    private(set) var segments: [Segment] = []
+    private(set) var quantities: [Number] = []
+    private(set) var correctedTargetWords = 0
+    /// Where a floor's name starts, so "on the first floor" is not read as "turn on".
+    private(set) var floorStarts: Set<Int> = []
+    /// Where each device name, alias or device noun starts.
+    private(set) var deviceStarts: [Int] = []
+    var isQuestion: Bool { text.isQuestion }
+    var hasAll: Bool { words.contains(where: MatcherLexicon.allWords.contains) }
+
+    init(text: NormalizedText, index: MatcherIndex) {
+        self.text = text
+        var positions: [Int: Int] = [:]
+        var words: [String] = []
+        for (i, token) in text.tokens.enumerated() where !token.isFiller {
+            positions[i] = words.count
+            words.append(token.folded)
+        }
+        self.words = words
+        self.explained = Array(repeating: false, count: words.count)
+        for quantity in text.quantities {
+            guard let position = positions[quantity.tokens.lowerBound] else { continue }
+            quantities.append(Number(quantity: quantity, position: position))
+            for t in quantity.tokens { if let p = positions[t] { explained[p] = true } }
+        }
+        let contentTokens = text.tokens.filter { !$0.isFiller }
+        var segment = Segment()
+        var i = 0
+        while i < words.count {
+            let word = words[i]
+            if word == "and" || word == "&" {
+                explained[i] = true
+                if !segment.isEmpty { segments.append(segment) }
+                segment = Segment()
+                i += 1
+                continue
+            }
+            // "all the blinds": an alias that is only a device noun names the kind, not the one device.
+            let nounAlias = MatcherLexicon.domainNouns[MatcherLexicon.singular(word)] != nil
+            if contentTokens[i].kind == .word, let (length, referents) = index.longestMatch(in: words, at: i),
+                !(length == 1 && nounAlias && words.contains(where: MatcherLexicon.allWords.contains))
+            {
+                let phrase = words[i..<i + length].map(MatcherLexicon.singular)
+                let devices = referents.compactMap { if case .device(let id) = $0 { id } else { nil } }
+                let kind: Mention.Kind
+                if !devices.isEmpty {
+                    kind = .devices(devices)
+                } else if case .area(let id) = referents[0] {
+                    kind = .area(id)
+                } else if case .floor(let id) = referents[0] {
+                    kind = .floor(id)
+                    floorStarts.insert(i)
+                } else if case .scene(let id) = referents[0] {
+                    kind = .scene(id)
+                } else {
+                    kind = .devices([])
+                }
+                segment.mentions.append(Mention(kind: kind, words: phrase))
+                if case .devices = kind { deviceStarts.append(i) }
+                for j in i..<i + length {
+                    explained[j] = true
+                    if contentTokens[j].correctedFrom != nil { correctedTargetWords += 1 }
+                }
+                i += length
+                continue
+            }
+            let single = MatcherLexicon.singular(word)
+            // "lock the door": the verb is not also the noun.
+            let isVerb = i == 0 && (word == "lock" || word == "heat")
+            if contentTokens[i].kind == .word, !isVerb,
+                MatcherLexicon.domainNouns[single] != nil || single == "temperature"
+            {
+                segment.mentions.append(Mention(kind: .noun(single, plural: single != word), words: [single]))
+                deviceStarts.append(i)
+                explained[i] = true
+            }
+            i += 1
+        }
+        if !segment.isEmpty { segments.append(segment) }
+    }
+
+    mutating func explain(_ i: Int) { explained[i] = true }
+
+    /// Marks every occurrence of the words as understood.
+    mutating func explain(_ set: Set<String>) {
+        for (i, word) in words.enumerated() where set.contains(word) { explained[i] = true }
+    }
+
+    func firstIndex(of word: String) -> Int? { words.firstIndex(of: word) }
+
+    func contains(_ word: String) -> Bool { words.contains(word) }
+
+    /// An unknown word right before a device name or noun ("the attic thermostat"): it may name another device.
+    var unknownQualifier: String? {
+        for start in deviceStarts where start > 0 {
+            let word = words[start - 1]
+            if !explained[start - 1] && !MatcherLexicon.ignorable.contains(word) { return word }
+        }
+        return nil
+    }
+
+    /// Content words that nothing accounted for, ignorable words aside.
+    var unexplainedWords: [String] {
+        words.indices.filter { !explained[$0] && !MatcherLexicon.ignorable.contains(words[$0]) }.map { words[$0] }
+    }
+}

@@ -1,0 +1,136 @@
+/// The command verb of a sentence: what kind of change (or question) the words ask for.
+struct MatcherVerb: Equatable {
+    enum Kind: Equatable {
+        case turnOn, turnOff, open, close, raise, lower, up, down, set, lock, unlock, query
+        /// Understood but not something the fast path does ("it's too cold": no relative temperature intent).
+        case unsupported(String)
+    }
+
+    var kind: Kind
+    /// "kitchen light off": no verb, only the particle.
+    var elliptical = false
+    /// "it's too dark": a relative change that needs one clear area or device.
+    var indirect = false
+
+    static let onVerbs: Set<String> = ["start", "activate", "enable", "run"]
+    static let offVerbs: Set<String> = ["stop", "deactivate", "disable", "kill"]
+    static let particleVerbs: Set<String> = ["turn", "switch", "power", "put", "shut", "flip", "toggle"]
+    static let downVerbs: Set<String> = ["dim", "darken", "dimmer", "darker", "reduce", "decrease"]
+    static let upVerbs: Set<String> = ["brighten", "brighter", "increase", "boost"]
+    static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
+    static let queryWords: Set<String> = [
+        "what", "how", "which", "whats", "is", "are", "does", "do", "on", "off", "open", "closed", "locked",
+        "unlocked", "state", "status", "running", "still", "current", "currently", "reading", "level", "set",
+    ]
+
+    static func read(_ s: inout MatcherSentence) -> MatcherVerb? {
+        let w = s.words
+        func has(_ word: String) -> Bool { w.contains(word) }
+        func hasAny(_ set: Set<String>) -> Bool { w.contains(where: set.contains) }
+        func explain(_ set: Set<String>) -> Void { s.explain(set) }
+
+        // "I want the kitchen light on", "I'd like the reading lamp at 50%": a wish is a request.
+        let wish = w.starts(with: ["i", "want"]) || w.starts(with: ["i", "would", "like"])
+        if wish { for i in 0..<(w[1] == "want" ? 2 : 3) { s.explain(i) } }
+        if let first = w.first, MatcherLexicon.questionOpeners.contains(first) {
+            explain(queryWords)
+            return MatcherVerb(kind: .query)
+        }
+        if has("unlock") {
+            explain(["unlock"])
+            return MatcherVerb(kind: .unlock)
+        }
+        if w.first == "lock" {
+            s.explain(0)
+            return MatcherVerb(kind: .lock)
+        }
+        if let too = w.firstIndex(of: "too"), too + 1 < w.count {
+            explain(["too", "in", "here"])
+            switch w[too + 1] {
+            case "dark", "dim":
+                s.explain(too + 1)
+                return MatcherVerb(kind: .up, indirect: true)
+            case "bright":
+                s.explain(too + 1)
+                return MatcherVerb(kind: .down, indirect: true)
+            default: return MatcherVerb(kind: .unsupported("'too \(w[too + 1])' has no relative action"))
+            }
+        }
+        // German "Wohnzimmerlampe an" / "Licht aus": only as the last word.
+        let german: [String: String] = ["an": "on", "ein": "on", "aus": "off"]
+        let last = german[w.last ?? ""]
+        let ons = particleIndices(of: "on", in: s) + (last == "on" ? [w.count - 1] : [])
+        let offs = particleIndices(of: "off", in: s) + (has("shut") && has("down") ? [0] : [])
+            + (last == "off" ? [w.count - 1] : [])
+        if last != nil { s.explain(w.count - 1) }
+        let particleVerb = hasAny(particleVerbs)
+        if !ons.isEmpty || !offs.isEmpty {
+            if !ons.isEmpty && !offs.isEmpty { return MatcherVerb(kind: .unsupported("both 'on' and 'off'")) }
+            explain(particleVerbs.union(["on", "off", "down"]))
+            let elliptical = !particleVerb && !hasAny(onVerbs.union(offVerbs))
+            if elliptical && s.isQuestion { return MatcherVerb(kind: .query) }
+            if elliptical && (has("is") || has("are")) {
+                return MatcherVerb(kind: .unsupported("a statement about a state, not a command"))
+            }
+            return MatcherVerb(kind: ons.isEmpty ? .turnOff : .turnOn, elliptical: elliptical)
+        }
+        if has("open") || has("close") || has("shut") {
+            if has("open") && (has("close") || has("shut")) { return MatcherVerb(kind: .unsupported("open and close")) }
+            explain(["open", "close", "shut", "up"])
+            return MatcherVerb(kind: has("open") ? .open : .close)
+        }
+        if has("raise") || has("lift") {
+            explain(["raise", "lift", "up"])
+            return MatcherVerb(kind: .raise)
+        }
+        if has("lower") {
+            explain(["lower", "down"])
+            return MatcherVerb(kind: .lower)
+        }
+        if hasAny(downVerbs) {
+            explain(downVerbs.union(["turn", "make", "down", "set"]))
+            return MatcherVerb(kind: .down)
+        }
+        if hasAny(upVerbs) {
+            explain(upVerbs.union(["turn", "make", "up", "set"]))
+            return MatcherVerb(kind: .up)
+        }
+        if has("turn") && (has("up") || has("down")) {
+            explain(["turn", "up", "down"])
+            return MatcherVerb(kind: has("up") ? .up : .down)
+        }
+        if hasAny(onVerbs) {
+            explain(onVerbs)
+            return MatcherVerb(kind: .turnOn)
+        }
+        if hasAny(offVerbs) {
+            explain(offVerbs)
+            return MatcherVerb(kind: .turnOff)
+        }
+        if let first = w.first, setVerbs.contains(first) {
+            explain(setVerbs)
+            return MatcherVerb(kind: .set)
+        }
+        if wish && s.quantities.count == 1 {
+            return MatcherVerb(kind: .set)
+        }
+        if s.isQuestion {
+            explain(queryWords)
+            return MatcherVerb(kind: .query)
+        }
+        return nil
+    }
+
+    /// Where "on"/"off" is the verb's particle, not a preposition ("the lights on the first floor").
+    static func particleIndices(of particle: String, in s: MatcherSentence) -> [Int] {
+        let w = s.words
+        return w.indices.filter { i in
+            guard w[i] == particle else { return false }
+            if particle == "off" { return true }
+            // A preposition only in "<device> on the <floor>": "turn on the upstairs lights" is the particle.
+            let afterDevice = s.deviceStarts.contains { $0 < i }
+            guard afterDevice, i + 2 < w.count, w[i + 1] == "the" else { return true }
+            return !s.floorStarts.contains(i + 2) && w[i + 2] != "floor"
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import EdgeAgent
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+struct AskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ask",
+        abstract: "Interprets a free-form command and prints the validated device actions (nothing is published).",
+        discussion: """
+            With no TEXT, reads commands from standard input, one per line, and prints one result per line. \
+            Status is ok, ambiguous (with candidates), unrecognized or rejected (with the reason).
+            """)
+
+    static let defaultCatalogs = ["Board/catalog/home.yaml", "/etc/edge-agent/catalog.yaml"]
+
+    @Argument(help: "The command, e.g. \"dim the bedroom lamp to 30%\". Default: one per line from standard input.")
+    var text: String?
+
+    @Option(name: .long, help: "The catalog YAML. Default: Board/catalog/home.yaml, else /etc/edge-agent/catalog.yaml.")
+    var catalog: String?
+
+    @Flag(name: .long, help: "Print one JSON object per command.")
+    var json = false
+
+    func run() throws {
+        let interpreter = Interpreter(catalog: try loadCatalog())
+        if let text {
+            try show(interpreter.interpret(text))
+            return
+        }
+        while let line = readLine() {
+            let command = line.trimmingCharacters(in: .whitespaces)
+            if command.isEmpty { continue }
+            try show(interpreter.interpret(command))
+        }
+    }
+
+    func loadCatalog() throws -> Catalog {
+        if let catalog { return try Catalog(contentsOf: catalog) }
+        for path in Self.defaultCatalogs where FileManager.default.fileExists(atPath: path) {
+            return try Catalog(contentsOf: path)
+        }
+        throw ValidationError(
+            "no catalog: tried \(Self.defaultCatalogs.joined(separator: " and ")); give one with --catalog FILE")
+    }
+
+    func show(_ result: Interpretation) throws {
+        if json {
+            try printJSON(result)
+            return
+        }
+        var line = result.status.rawValue
+        if !result.intents.isEmpty { line += " " + result.intents.joined(separator: ",") }
+        for action in result.actions { line += "\n  \(action.topic) \(action.payload)" }
+        if !result.queried.isEmpty { line += "\n  state of \(result.queried.joined(separator: ", "))" }
+        if !result.candidates.isEmpty { line += "\n  candidates: \(result.candidates.joined(separator: ", "))" }
+        if let reason = result.reason { line += "\n  reason: \(reason)" }
+        line += "\n  confidence \(rounded(result.confidence, 2)), \(rounded(result.latencyMs, 3)) ms"
+        print(line)
+    }
+}

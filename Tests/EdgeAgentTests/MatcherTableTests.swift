@@ -1,0 +1,256 @@
+import EdgeAgent
+import Foundation
+import XCTest
+
+/// The fast path on a labelled table of commands for the sample home (Board/catalog/home.yaml). Clear commands must
+/// give exactly the expected publishes; every other case may miss (the model takes it later) but must never
+/// actuate anything but exactly its label.
+final class MatcherTableTests: XCTestCase {
+    enum Expected {
+        /// Exactly these publishes, device id → payload.
+        case act([String: String])
+        /// A question: ok, HassGetState on these devices, nothing published.
+        case state([String])
+        case notACommand
+        case ambiguous
+        /// Anything but an action: unrecognized, ambiguous, rejected or NotACommand.
+        case noAction
+    }
+
+    struct Case {
+        var text: String
+        var expected: Expected
+        /// Clear commands: exact match is asserted, not just counted.
+        var clear: Bool
+    }
+
+    static func act(_ text: String, _ publishes: [String: String], clear: Bool = true) -> Case {
+        Case(text: text, expected: .act(publishes), clear: clear)
+    }
+    static func off(_ ids: [String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: ids.map { ($0, #"{"state":"OFF"}"#) })
+    }
+    static func on(_ ids: [String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: ids.map { ($0, #"{"state":"ON"}"#) })
+    }
+    static func state(_ text: String, _ ids: [String], clear: Bool = true) -> Case {
+        Case(text: text, expected: .state(ids), clear: clear)
+    }
+    static func chat(_ text: String, clear: Bool = true) -> Case { Case(text: text, expected: .notACommand, clear: clear) }
+    static func ambiguous(_ text: String) -> Case { Case(text: text, expected: .ambiguous, clear: true) }
+    static func none(_ text: String) -> Case { Case(text: text, expected: .noAction, clear: true) }
+
+    static let groundFloorSwitchable = [
+        "living_room_lamp", "living_room_ceiling", "living_room_tv", "downstairs_thermostat", "kitchen_ceiling",
+        "kitchen_counter", "coffee_machine", "kitchen_hood", "hall_light", "office_desk_lamp", "office_printer",
+        "garage_light",
+    ]
+
+    static let table: [Case] = [
+        // Clear commands.
+        act("turn on the kitchen light", on(["kitchen_ceiling"])),
+        act("turn off the kitchen light", off(["kitchen_ceiling"])),
+        act("switch off the hall light", off(["hall_light"])),
+        act("dim the bedroom lamp to 30%", ["bedroom_lamp": #"{"state":"ON","brightness":76}"#]),
+        act("set the bedroom ceiling light to 50 percent", ["bedroom_ceiling": #"{"state":"ON","brightness":50}"#]),
+        act("turn off the kitchen and hall lights", off(["kitchen_ceiling", "kitchen_counter", "hall_light"])),
+        act("switch everything off downstairs", off(groundFloorSwitchable)),
+        act(
+            "turn off all the lights upstairs",
+            off(["bedroom_lamp", "bedroom_ceiling", "kids_nightlight", "kids_ceiling", "bathroom_mirror"])),
+        act("set the bedroom thermostat to 19 degrees", ["upstairs_thermostat": #"{"current_heating_setpoint":19}"#]),
+        act("set the downstairs thermostat to 21.5 °C", ["downstairs_thermostat": #"{"current_heating_setpoint":21.5}"#]),
+        act("close the office blinds", ["office_blinds": #"{"state":"CLOSE"}"#]),
+        act("open the bedroom blinds", ["bedroom_blinds": #"{"state":"OPEN"}"#]),
+        act("set the living room blinds to 40%", ["living_room_blinds": #"{"position":40}"#]),
+        act("open the garage door", ["garage_door": #"{"state":"OPEN"}"#]),
+        act("lock the front door", ["front_door": #"{"state":"LOCK"}"#]),
+        act("unlock the front door", ["front_door": #"{"state":"UNLOCK"}"#]),
+        act("turn the bedroom lamp red", ["bedroom_lamp": ##"{"state":"ON","color":{"hex":"#FF0000"}}"##]),
+        act("brighten the desk lamp by 20%", ["office_desk_lamp": #"{"brightness_step":51}"#]),
+        act("dim the living room lamp", ["living_room_lamp": #"{"brightness_step":-25}"#]),
+        act("turn on the coffee machine", on(["coffee_machine"])),
+        act("turn on the towel warmer", ["towel_warmer": #"{"state":"on"}"#]),
+        act("turn off the TV", off(["living_room_tv"])),
+        act("activate movie night", ["movie_night": #"{"scene_recall":1}"#]),
+        act(
+            "it's too dark in the kitchen",
+            ["kitchen_ceiling": #"{"brightness_step":25}"#, "kitchen_counter": #"{"brightness_step":25}"#]),
+        act("turn off the bedroom lamp and the tv", off(["bedroom_lamp", "living_room_tv"])),
+        act("turn on the garden lights", on(["garden_lights"])),
+        act("close the blinds in the office", ["office_blinds": #"{"state":"CLOSE"}"#]),
+        act("turn off the ceiling light in the bedroom", off(["bedroom_ceiling"])),
+        act("turn on the nightlight", on(["kids_nightlight"])),
+        act("set the desk lamp to 4000 K", ["office_desk_lamp": #"{"state":"ON","color_temp":250}"#]),
+        act("switch on the sprinkler", on(["sprinkler"])),
+        // Paraphrases, typos, other words: counted, and never a wrong action.
+        act("turn of the kitchn light", off(["kitchen_ceiling"]), clear: false),
+        act("kitchen light off", off(["kitchen_ceiling"]), clear: false),
+        act("could you please switch the hall light on", on(["hall_light"]), clear: false),
+        act("lights off in the garage", off(["garage_light"]), clear: false),
+        act("make the bedroom lamp blue", ["bedroom_lamp": ##"{"state":"ON","color":{"hex":"#0000FF"}}"##], clear: false),
+        act("lower the bedroom blinds", ["bedroom_blinds": #"{"state":"CLOSE"}"#], clear: false),
+        act("raise the office blinds", ["office_blinds": #"{"state":"OPEN"}"#], clear: false),
+        act("turn the heating up to 22", ["downstairs_thermostat": #"{"current_heating_setpoint":22}"#], clear: false),
+        act("Wohnzimmerlampe an", on(["living_room_lamp"]), clear: false),
+        act("shut the garage door", ["garage_door": #"{"state":"CLOSE"}"#], clear: false),
+        act("turn on the lamp in the office", on(["office_desk_lamp"]), clear: false),
+        act("start the coffee maker", on(["coffee_machine"]), clear: false),
+        act("put the lights on in the kids room", on(["kids_nightlight", "kids_ceiling"]), clear: false),
+        act("turn the fairy lights off", off(["garden_lights"]), clear: false),
+        act("I'd like the reading lamp at 50%", ["living_room_lamp": #"{"state":"ON","brightness":127}"#], clear: false),
+        act("hey jarvis, turn on the bedside lamp please", on(["bedroom_lamp"]), clear: false),
+        act("turn on the heating in the bedroom", on(["upstairs_thermostat"]), clear: false),
+        // Questions.
+        state("is the kitchen light on?", ["kitchen_ceiling"]),
+        state("are the bedroom blinds open?", ["bedroom_blinds"]),
+        state("what's the temperature in the kitchen?", ["kitchen_temperature"]),
+        state("is the front door locked", ["front_door"]),
+        state("did I leave the garage door open?", ["garage_door"], clear: false),
+        // Not device commands.
+        chat("tell me a joke"),
+        chat("what's the weather like tomorrow", clear: false),
+        chat("how are you?"),
+        chat("play some jazz"),
+        chat("what time is it"),
+        chat("who won the football yesterday", clear: false),
+        none("I love this lamp"),
+        none("the kitchen is a mess"),
+        none("good night"),
+        // Ambiguous: several devices fit.
+        ambiguous("turn on the lamp"),
+        ambiguous("turn off the lights"),
+        ambiguous("set the temperature to 21"),
+        ambiguous("turn on the fan"),
+        ambiguous("dim the light in the kitchen"),
+        // Unsure: must not act.
+        none("don't turn on the lights"),
+        none("turn on the kitchen light in 10 minutes"),
+        none("turn on the kitchen light when I get home"),
+        none("it's too cold"),
+        none("turn it off"),
+        none("open the front door"),
+        none("set the bedroom lamp to 150%"),
+        none("turn the kitchen light on and off"),
+        none("the kitchen light is on"),
+        none("why is the kitchen light on"),
+        none("lock"),
+        act("turn on the upstairs lights", on(["bedroom_lamp", "bedroom_ceiling", "kids_nightlight", "kids_ceiling", "bathroom_mirror"])),
+        act("turn off the lights on the first floor", off(["bedroom_lamp", "bedroom_ceiling", "kids_nightlight", "kids_ceiling", "bathroom_mirror"])),
+        act("I want the kitchen light on", on(["kitchen_ceiling"]), clear: false),
+        none("I like the kitchen light"),
+        none("open the blinds a little"),
+        none("turn off the lights except the kitchen"),
+        act("open the office and bedroom blinds", ["office_blinds": #"{"state":"OPEN"}"#, "bedroom_blinds": #"{"state":"OPEN"}"#]),
+        act("set the bedroom lamp to 2700 kelvin", ["bedroom_lamp": #"{"state":"ON","color_temp":370}"#]),
+        act("turn the reading lamp down to 10%", ["living_room_lamp": #"{"state":"ON","brightness":25}"#], clear: false),
+        state("what's the thermostat set to?", ["downstairs_thermostat"], clear: false),
+        none("turn on the attic thermostat"),
+        none("kitchen light turned off"),
+        none("set a timer for 10 minutes"),
+        ambiguous("switch the living room light on"),
+        act("turn on the light in the hall", on(["hall_light"])),
+        act("Licht im Flur aus", off(["hall_light"]), clear: false),
+        ambiguous("turn on the bedroom lamp and ceiling light"),
+        act(
+            "close all the blinds",
+            [
+                "living_room_blinds": #"{"state":"CLOSE"}"#, "office_blinds": #"{"state":"CLOSE"}"#,
+                "bedroom_blinds": #"{"state":"CLOSE"}"#,
+            ]),
+        act("turn on the lights in the living room and the tv", on(["living_room_lamp", "living_room_ceiling", "living_room_tv"])),
+        act("set the thermostat to 70 °F", ["downstairs_thermostat": #"{"current_heating_setpoint":21}"#]),
+    ]
+
+    static var interpreter: Interpreter {
+        get throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+            return Interpreter(catalog: try Catalog(contentsOf: root.appendingPathComponent("Board/catalog/home.yaml").path))
+        }
+    }
+
+    /// Whether the result is exactly the label.
+    func isExact(_ result: Interpretation, _ expected: Expected) -> Bool {
+        switch expected {
+        case .act(let publishes):
+            guard result.status == .ok, result.actions.count == publishes.count else { return false }
+            return result.actions.allSatisfy { publishes[$0.device] == $0.payload }
+        case .state(let ids):
+            return result.status == .ok && result.intents == ["HassGetState"] && result.actions.isEmpty
+                && Set(result.queried) == Set(ids)
+        case .notACommand:
+            return result.status == .ok && result.intents == ["NotACommand"] && result.actions.isEmpty
+        case .ambiguous:
+            return result.status == .ambiguous && result.actions.isEmpty && result.candidates.count > 1
+        case .noAction:
+            return result.actions.isEmpty
+        }
+    }
+
+    func testTable() throws {
+        let interpreter = try Self.interpreter
+        var exact = 0
+        var falseActuations = 0
+        var wrongActuations = 0
+        for item in Self.table {
+            let result = interpreter.interpret(item.text)
+            let ok = isExact(result, item.expected)
+            if ok { exact += 1 }
+            let actuated = !result.actions.isEmpty
+            if case .act = item.expected {
+                if actuated && !ok {
+                    wrongActuations += 1
+                    XCTFail("wrong actuation for '\(item.text)': \(result.actions)")
+                }
+            } else if actuated {
+                falseActuations += 1
+                XCTFail("false actuation for '\(item.text)': \(result.actions)")
+            }
+            if !ok {
+                print("miss: '\(item.text)' → \(result.status.rawValue) \(result.intents) \(result.reason ?? "")")
+            }
+            if item.clear {
+                XCTAssertTrue(ok, "'\(item.text)' → \(result.status.rawValue) \(result.actions) \(result.queried) "
+                    + "\(result.candidates) \(result.reason ?? "")")
+            }
+        }
+        let accuracy = Double(exact) / Double(Self.table.count)
+        print(
+            "matcher table: \(exact)/\(Self.table.count) exact (\(Int((accuracy * 1000).rounded()) / 10) %), "
+                + "false actuations \(falseActuations), wrong actuations \(wrongActuations)")
+        XCTAssertEqual(falseActuations, 0)
+        XCTAssertEqual(wrongActuations, 0)
+        XCTAssertGreaterThanOrEqual(accuracy, 0.8)
+    }
+
+    func testLatencyIsWellUnderAMillisecond() throws {
+        let interpreter = try Self.interpreter
+        for item in Self.table { _ = interpreter.interpret(item.text) }
+        let rounds = 20
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<rounds { for item in Self.table { _ = interpreter.interpret(item.text) } }
+        let elapsed = clock.now - start
+        let perCommand =
+            (Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            / Double(rounds * Self.table.count)
+        print("matcher latency: \(perCommand) ms per command (normalise + match + validate)")
+        XCTAssertLessThan(perCommand, 1.0)
+    }
+
+    func testResultJSONHasTheIssueFields() throws {
+        let result = try Self.interpreter.interpret("turn on the lamp", id: "c1")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let object = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: encoder.encode(result)) as? [String: Any])
+        XCTAssertEqual(object["id"] as? String, "c1")
+        XCTAssertEqual(object["status"] as? String, "ambiguous")
+        XCTAssertEqual(object["via"] as? String, "rules")
+        XCTAssertEqual((object["actions"] as? [Any])?.count, 0)
+        XCTAssertNotNil(object["latency_ms"] as? Double)
+        XCTAssertNotNil(object["confidence"] as? Double)
+        XCTAssertTrue((object["candidates"] as? [String] ?? []).contains("bedroom_lamp"))
+    }
+}
