@@ -22,6 +22,8 @@ public protocol ParallelTask: AnyObject {
 /// takes part as worker 0.
 public final class ThreadPool: @unchecked Sendable {
     public let threadCount: Int
+    /// The name every worker thread carries.
+    public static let workerThreadName = "slm-worker"
 
     /// The task of the current step, read by the workers after they see the generation change.
     private var task: (any ParallelTask)?
@@ -69,6 +71,8 @@ public final class ThreadPool: @unchecked Sendable {
                 &thread, nil,
                 { raw in
                     let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+                    // Named, so that tools (top -H, /proc/PID/task/*/comm) tell the engine's threads apart.
+                    slm_name_current_thread(ThreadPool.workerThreadName)
                     context.pool._withUnsafeGuaranteedRef { $0.workerLoop(index: context.index) }
                     return nil
                 }, context)

@@ -229,3 +229,17 @@ void slm_attention_group_f16(const float *q, int64_t nq, const uint16_t *k, cons
                              int64_t npos, int64_t head_dim, float scale, float *scores, float *out) {
     kernels()->attention_group_f16(q, nq, k, v, kv_stride, npos, head_dim, scale, scores, out);
 }
+
+// Thread names are a Linux (and BSD) extension of pthreads.
+#if defined(__linux__)
+#include <pthread.h>
+int pthread_setname_np(pthread_t thread, const char *name);
+#endif
+
+void slm_name_current_thread(const char *name) {
+#if defined(__linux__)
+    pthread_setname_np(pthread_self(), name);
+#else
+    (void)name;
+#endif
+}

@@ -125,7 +125,13 @@ final class ThreadPoolTests: XCTestCase {
     /// Dropping a pool stops and joins its workers, whether they are spinning, parked or never ran a job.
     func testDroppedPoolsJoinTheirThreads() {
         let threadsBefore = threadCount()
-        XCTAssertGreaterThan(threadsBefore, 0)
+        do {
+            let alive = ThreadPool(threads: 3)
+            // workers name themselves as they start
+            for _ in 0..<200 where threadCount() < threadsBefore + 2 { usleep(5_000) }
+            XCTAssertEqual(threadCount(), threadsBefore + 2, "a live pool's workers are counted")
+            withExtendedLifetime(alive) {}
+        }
         for index in 0..<60 {
             let pool = ThreadPool(threads: 3)
             switch index % 3 {
@@ -150,7 +156,13 @@ final class ThreadPoolTests: XCTestCase {
     }
 
     /// The process's live threads (Linux): a joined thread is gone from the list.
+    /// The pool workers alive in this process, by their thread name: other threads (the test runner's, the
+    /// concurrency runtime's) come and go on their own.
     func threadCount() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { task in
+            let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+            return name?.trimmingCharacters(in: .whitespacesAndNewlines) == ThreadPool.workerThreadName
+        }.count
     }
 }

@@ -112,6 +112,9 @@ void slm_attention_f16(const float *q, const uint16_t *k, const uint16_t *v, int
 void slm_attention_group_f16(const float *q, int64_t nq, const uint16_t *k, const uint16_t *v, int64_t kv_stride,
                              int64_t npos, int64_t head_dim, float scale, float *scores, float *out);
 
+/// Names the calling thread (at most 15 bytes are kept) where the platform allows, for tools such as top -H.
+void slm_name_current_thread(const char *name);
+
 #ifdef __cplusplus
 }
 #endif
