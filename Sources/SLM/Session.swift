@@ -114,7 +114,27 @@ public final class Session {
     }
 
     /// Bytes of KV cache this session holds for its whole context.
-    public var kvCacheBytes: Int { 2 * model.config.layerCount * contextLength * model.config.kvDimension * 2 }
+    public var kvCacheBytes: Int { Self.kvCacheBytes(config: model.config, contextLength: contextLength) }
+
+    /// Keys and values in half floats: (layer, kvHead, contextLength, headDim) each.
+    public static func kvCacheBytes(config c: ModelConfig, contextLength: Int) -> Int {
+        2 * c.layerCount * contextLength * c.kvDimension * MemoryLayout<UInt16>.size
+    }
+
+    /// Bytes of the scratch buffers `init` allocates, for memory admission before a session exists.
+    public static func scratchBytes(config c: ModelConfig, contextLength: Int, threads: Int, batchCapacity: Int) -> Int {
+        let b = max(1, batchCapacity)
+        var floats = 2 * b * c.embeddingLength  // x, xb
+        floats += 2 * b * c.queryDimension  // q, attention
+        floats += 2 * b * c.kvDimension  // k, v
+        floats += 2 * b * c.feedForwardLength  // gate, up
+        floats += threads * (c.headCount / c.kvHeadCount) * contextLength  // scores
+        floats += b * c.headDimension  // ropeAngles
+        floats += c.vocabularySize  // logits
+        floats += c.headDimension / 2  // inverseFrequencies
+        let blocks = b * max(c.embeddingLength, c.queryDimension, c.feedForwardLength) / Int(SLM_QK)  // quantized
+        return floats * MemoryLayout<Float>.size + blocks * MemoryLayout<slm_block_q8>.size
+    }
 
     /// Drops every token after the first `position`, keeping their cache entries.
     public func rewind(to position: Int) throws {

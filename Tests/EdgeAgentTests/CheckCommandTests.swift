@@ -24,7 +24,7 @@ final class CheckCommandTests: XCTestCase {
             "board       rpi-zero-2w: Raspberry Pi Zero 2 W (4 × Cortex-A53), 512 MB RAM (--board)",
             "limits      board profile 256.0 MB",
             "KV cache       22.5 MB  (1024 tokens × 30 layers × 2 × 192 × 2 B)",
-            "total         154.0 MB of a 224.0 MB budget (256.0 MB board profile - 32.0 MB reserve), 512 MB RAM",
+            "total         154.1 MB of a 224.0 MB budget (256.0 MB board profile - 32.0 MB reserve), 512 MB RAM",
             "verdict     ok",
         ] {
             XCTAssertTrue(output.stdout.contains(line + "\n"), "'\(line)' missing from:\n\(output.stdout)")
@@ -35,8 +35,8 @@ final class CheckCommandTests: XCTestCase {
         let output = try check(["--board", "rpi-zero-2w", "--budget-mb", "120"])
         XCTAssertEqual(output.status, 75, output.stderr)
         for expected in [
-            "verdict     refuse: not enough memory to run the model: it needs 154.0 MB, the budget is 88.0 MB",
-            "model file  93.8 MB", "KV cache    22.5 MB (1024 tokens)", "scratch     1.7 MB", "baseline    36.0 MB",
+            "verdict     refuse: not enough memory to run the model: it needs 154.1 MB, the budget is 88.0 MB",
+            "model file  93.8 MB", "KV cache    22.5 MB (1024 tokens)", "scratch     1.8 MB", "baseline    36.0 MB",
             "88.0 MB = 120.0 MB from the config - 32.0 MB reserve", "--budget-mb",
         ] {
             XCTAssertTrue(output.stdout.contains(expected), "'\(expected)' missing from:\n\(output.stdout)")

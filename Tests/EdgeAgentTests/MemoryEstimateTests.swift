@@ -34,13 +34,13 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertEqual(e.modelBytes, 98_362_432)
         // 1024 tokens × 30 layers × 2 (K and V) × 3 KV heads × 64 × 2 bytes
         XCTAssertEqual(e.kvCacheBytes, 23_592_960)
-        // floats: x, xb 2×64×576 + q, attention 2×64×576 + k, v 2×64×192 + gate, up 2×64×1536 + scores 4×1024
-        // + rope 64×64 + logits 49152 + inverse frequencies 32 = 426 016 floats = 1 704 064 bytes;
-        // Q8 blocks 64×1536/32 = 3072 × 40 bytes = 122 880 bytes.
-        XCTAssertEqual(e.scratchBytes, 1_826_944)
+        // floats: x, xb 2×64×576 + q, attention 2×64×576 + k, v 2×64×192 + gate, up 2×64×1536
+        // + scores 4 threads × 3 heads a group × 1024 + rope 64×64 + logits 49152 + inverse frequencies 32
+        // = 434 208 floats = 1 736 832 bytes; Q8 blocks 64×1536/32 = 3072 × 40 bytes = 122 880 bytes.
+        XCTAssertEqual(e.scratchBytes, 1_859_712)
         XCTAssertEqual(e.baselineBytes, 36 * 1_048_576)
-        XCTAssertEqual(e.totalBytes, 98_362_432 + 23_592_960 + 1_826_944 + 37_748_736)
-        XCTAssertEqual(MemoryEstimate.bytesPerToken(config: config, threads: 4), 23_040 + 16)
+        XCTAssertEqual(e.totalBytes, 98_362_432 + 23_592_960 + 1_859_712 + 37_748_736)
+        XCTAssertEqual(MemoryEstimate.bytesPerToken(config: config, threads: 4), 23_040 + 4 * 3 * 4)
     }
 
     func testKVCacheAgreesWithTheSession() throws {
@@ -85,8 +85,8 @@ final class MemoryEstimateTests: XCTestCase {
             budget: budget(120, reserve: 32, source: .cgroup))
         guard case .refused(_, let message) = verdict else { return XCTFail("expected a refusal, got \(verdict)") }
         for expected in [
-            "model file  93.8 MB", "KV cache    22.5 MB (1024 tokens)", "scratch     1.7 MB", "baseline    36.0 MB",
-            "needs 154.0 MB, the budget is 88.0 MB", "88.0 MB = 120.0 MB from the cgroup - 32.0 MB reserve",
+            "model file  93.8 MB", "KV cache    22.5 MB (1024 tokens)", "scratch     1.8 MB", "baseline    36.0 MB",
+            "needs 154.1 MB, the budget is 88.0 MB", "88.0 MB = 120.0 MB from the cgroup - 32.0 MB reserve",
             "MemoryMax=", "smaller model", "256 tokens",
         ] {
             XCTAssertTrue(message.contains(expected), "'\(expected)' missing from:\n\(message)")

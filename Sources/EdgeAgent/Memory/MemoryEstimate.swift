@@ -36,29 +36,19 @@ public struct MemoryEstimate: Sendable, Equatable, Codable {
         self.baselineBytes = baselineBytes
     }
 
-    /// Keys and values in half floats: (layer, context, kvHeads × headDim) each.
+    /// The session's KV cache for `contextLength` tokens.
     public static func kvCacheBytes(config: ModelConfig, contextLength: Int) -> Int {
-        contextLength * config.layerCount * 2 * config.kvHeadCount * config.headDimension * 2
+        Session.kvCacheBytes(config: config, contextLength: contextLength)
     }
 
-    /// `Session`'s scratch buffers for a batch of 64 tokens, in the order it allocates them.
-    public static func scratchBytes(config c: ModelConfig, contextLength: Int, threads: Int) -> Int {
-        let b = batchCapacity
-        var floats = 2 * b * c.embeddingLength  // x, xb
-        floats += 2 * b * c.queryDimension  // q, attention
-        floats += 2 * b * c.kvDimension  // k, v
-        floats += 2 * b * c.feedForwardLength  // gate, up
-        floats += threads * contextLength  // scores, a row per thread
-        floats += b * c.headDimension  // ropeAngles
-        floats += c.vocabularySize  // logits
-        floats += c.headDimension / 2  // inverseFrequencies
-        // A sub-layer input as Q8 blocks of 32 values: two floats and 32 bytes each.
-        let blocks = b * max(c.embeddingLength, c.queryDimension, c.feedForwardLength) / 32
-        return floats * 4 + blocks * 40
+    /// The session's scratch buffers for a batch of 64 tokens.
+    public static func scratchBytes(config: ModelConfig, contextLength: Int, threads: Int) -> Int {
+        Session.scratchBytes(config: config, contextLength: contextLength, threads: threads, batchCapacity: batchCapacity)
     }
 
-    /// Bytes each further token of context costs: its KV cache row in every layer and a score per thread.
+    /// Bytes each further token of context costs: its KV cache row in every layer and its attention scores.
     public static func bytesPerToken(config: ModelConfig, threads: Int) -> Int {
-        kvCacheBytes(config: config, contextLength: 1) + threads * 4
+        kvCacheBytes(config: config, contextLength: 1) + scratchBytes(config: config, contextLength: 1, threads: threads)
+            - scratchBytes(config: config, contextLength: 0, threads: threads)
     }
 }
