@@ -39,31 +39,8 @@ public struct MQTTProperties: Sendable, Equatable {
     public var isEmpty: Bool { self == MQTTProperties() }
 }
 
-/// A message received from the broker.
+/// A message: one received from the broker, or one to publish (also the form of a last will and a birth message).
 public struct MQTTMessage: Sendable, Equatable {
-    public var topic: String
-    public var payload: [UInt8]
-    public var qos: MQTTQoS
-    public var retain: Bool
-    public var properties: MQTTProperties
-
-    public init(
-        topic: String, payload: [UInt8], qos: MQTTQoS = .atMostOnce, retain: Bool = false,
-        properties: MQTTProperties = MQTTProperties()
-    ) {
-        self.topic = topic
-        self.payload = payload
-        self.qos = qos
-        self.retain = retain
-        self.properties = properties
-    }
-
-    /// The payload as UTF-8 text, nil if it is not valid UTF-8.
-    public var text: String? { String(validating: payload, as: UTF8.self) }
-}
-
-/// A message to publish (also the form of a last will and a birth message).
-public struct MQTTOutgoingMessage: Sendable, Equatable {
     public var topic: String
     public var payload: [UInt8]
     public var qos: MQTTQoS
@@ -87,7 +64,13 @@ public struct MQTTOutgoingMessage: Sendable, Equatable {
     ) {
         self.init(topic: topic, payload: Array(text.utf8), qos: qos, retain: retain, properties: properties)
     }
+
+    /// The payload as UTF-8 text, nil if it is not valid UTF-8.
+    public var text: String? { String(validating: payload, as: UTF8.self) }
 }
+
+/// A message to publish: the same value as a received one.
+public typealias MQTTOutgoingMessage = MQTTMessage
 
 /// A subscription the client keeps across reconnections.
 public struct MQTTSubscription: Sendable, Equatable, Hashable {
