@@ -4,6 +4,12 @@
 public struct Interpretation: Encodable, Equatable, Sendable {
     public enum Status: String, Encodable, Sendable {
         case ok, ambiguous, unrecognized, rejected
+        /// Held for later (the cloud's outbox), answered when it can be.
+        case deferred
+        /// Arrived or waited past its expiry: never executed.
+        case expired
+        /// The request itself was bad (a malformed payload); `reason` names the problem.
+        case error
     }
 
     /// One publish: the catalog's topic and the payload's JSON text.
@@ -25,6 +31,9 @@ public struct Interpretation: Encodable, Equatable, Sendable {
     public var latencyMs: Double
     public var reason: String?
     public var candidates: [String]
+    /// The validated actions with their targets expanded to device and scene ids (an area's lights become the
+    /// lights), one per proposed action. Not part of the JSON: the labelled-set evaluation compares these.
+    public var resolved: [Action] = []
 
     enum CodingKeys: String, CodingKey {
         case id, status, intents, actions, queried, via, confidence, reason, candidates
@@ -103,6 +112,7 @@ public struct Interpreter: Sendable {
         var commands: [Interpretation.Command] = []
         var queried: [String] = []
         var notes: [String] = []
+        var resolved: [Action] = []
         for action in match.actions {
             do {
                 let validated = try validator.validate(action)
@@ -111,6 +121,12 @@ public struct Interpreter: Sendable {
                 }
                 queried += validated.queried
                 notes += validated.notes
+                var expanded = validated.action
+                expanded.devices = action.intent == .getState ? validated.queried : validated.commands.map(\.device)
+                expanded.area = nil
+                expanded.floor = nil
+                expanded.domain = nil
+                resolved.append(expanded)
             } catch {
                 result.status = .rejected
                 result.reason = error.description
@@ -125,6 +141,7 @@ public struct Interpreter: Sendable {
         result.intents = intents
         result.actions = commands
         result.queried = queried
+        result.resolved = resolved
         if !notes.isEmpty { result.reason = notes.joined(separator: "; ") }
         return result
     }
