@@ -63,7 +63,8 @@ public struct Interpreter: Sendable {
     public let matcher: Matcher
     public let validator: ActionValidator
 
-    public init(catalog: Catalog) {
+    /// `states`, the devices' last reported states, serve relative set-points ("warmer").
+    public init(catalog: Catalog, states: (any DeviceStateSource)? = nil) {
         self.catalog = catalog
         var vocabulary = Set<String>()
         var names: [String] = []
@@ -79,7 +80,7 @@ public struct Interpreter: Sendable {
         let normalizer = Normalizer(vocabulary: vocabulary)
         self.normalizer = normalizer
         self.matcher = Matcher(catalog: catalog, normalizer: normalizer)
-        self.validator = ActionValidator(catalog: catalog)
+        self.validator = ActionValidator(catalog: catalog, states: states)
     }
 
     /// The matcher's decision before validation, for tests and tools.

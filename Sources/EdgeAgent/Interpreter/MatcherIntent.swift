@@ -88,12 +88,22 @@ enum MatcherIntent {
             d.intent = verb.kind == .open || verb.kind == .raise ? .openCover : .closeCover
             d.domain = .cover
             return .success(d)
+        case .warmer, .cooler:
+            if target != nil && target != .climate { return .failure(.unsure("'warmer' or 'cooler' for a \(target!)")) }
+            if let number, relative != true, number.position > 0, s.words[number.position - 1] == "to" {
+                return setValue(number, percentIntent: .notACommand)
+            }
+            return temperature(up: verb.kind == .warmer, number, &d)
         case .up, .down:
+            let degrees = [.celsius, .fahrenheit, .degrees].contains(number?.quantity.unit)
+            if target == .climate || temperatureWords || degrees {
+                if let number, relative != true { return setValue(number, percentIntent: .notACommand) }
+                return temperature(up: verb.kind == .up, number, &d)
+            }
             if let number, number.quantity.unit != .percent || relative == false {
-                if relative == true { return .failure(.unsure("a relative temperature")) }
+                if relative == true { return .failure(.unsure("a relative change without a unit")) }
                 return setValue(number, percentIntent: .lightSet)
             }
-            if target == .climate || temperatureWords { return .failure(.unsure("a relative temperature")) }
             return brightness(up: verb.kind == .up, number, relative, color, &d, s)
         case .turnOn:
             if let number { return setValue(number, percentIntent: .lightSet) }
@@ -136,6 +146,24 @@ enum MatcherIntent {
             }
             d.value = abs(number.quantity.value)
             d.unit = .percent
+        }
+        return .success(d)
+    }
+
+    /// A set-point moved by a step: "two degrees warmer", "turn the heating up".
+    static func temperature(up: Bool, _ number: MatcherSentence.Number?, _ d: inout Decision)
+        -> Result<Decision, MatcherFailure>
+    {
+        d.intent = up ? .temperatureUp : .temperatureDown
+        d.domain = .climate
+        if let number {
+            switch number.quantity.unit {
+            case .celsius: d.unit = .celsius
+            case .fahrenheit: d.unit = .fahrenheit
+            case .degrees, .number: break
+            case .percent, .kelvin: return .failure(.unsure("a temperature step in \(number.quantity.unit)"))
+            }
+            d.value = abs(number.quantity.value)
         }
         return .success(d)
     }
