@@ -16,19 +16,16 @@ struct AskCommand: ParsableCommand {
             Status is ok, ambiguous (with candidates), unrecognized or rejected (with the reason).
             """)
 
-    static let defaultCatalogs = ["Board/catalog/home.yaml", "/etc/edge-agent/catalog.yaml"]
-
     @Argument(help: "The command, e.g. \"dim the bedroom lamp to 30%\". Default: one per line from standard input.")
     var text: String?
 
-    @Option(name: .long, help: "The catalog YAML. Default: Board/catalog/home.yaml, else /etc/edge-agent/catalog.yaml.")
-    var catalog: String?
+    @OptionGroup var interpreterOptions: InterpreterOptions
 
     @Flag(name: .long, help: "Print one JSON object per command.")
     var json = false
 
     func run() throws {
-        let interpreter = Interpreter(catalog: try loadCatalog())
+        let interpreter = try interpreterOptions.makeInterpreter()
         if let text {
             try show(interpreter.interpret(text))
             return
@@ -38,15 +35,6 @@ struct AskCommand: ParsableCommand {
             if command.isEmpty { continue }
             try show(interpreter.interpret(command))
         }
-    }
-
-    func loadCatalog() throws -> Catalog {
-        if let catalog { return try Catalog(contentsOf: catalog) }
-        for path in Self.defaultCatalogs where FileManager.default.fileExists(atPath: path) {
-            return try Catalog(contentsOf: path)
-        }
-        throw ValidationError(
-            "no catalog: tried \(Self.defaultCatalogs.joined(separator: " and ")); give one with --catalog FILE")
     }
 
     func show(_ result: Interpretation) throws {

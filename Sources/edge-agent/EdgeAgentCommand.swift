@@ -5,5 +5,5 @@ struct EdgeAgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge-agent",
         abstract: "Understands free-form device commands offline with a small language model.",
-        subcommands: [AskCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self, CheckCommand.self])
+        subcommands: [AskCommand.self, EvalCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self, CheckCommand.self])
 }

@@ -22,6 +22,7 @@ enum MatcherIntent {
         if let n = number, n.position > 0, ["to", "by", "at"].contains(s.words[n.position - 1]) {
             s.explain(n.position - 1)
         }
+        if colorCount(s) > 1 { return .failure(.unsure("several colours")) }
         let color = findColor(&s)
         let target = targetDomain(s, catalog: catalog)
         let temperatureWords = s.contains("temperature") || s.contains("degrees") || target == .climate
@@ -114,6 +115,7 @@ enum MatcherIntent {
                 return .success(d)
             }
             d.intent = .turnOn
+            if verb.indirect { d.domain = .light }
             return .success(d)
         case .turnOff:
             if number != nil || color != nil { return .failure(.unsure("'off' with a value")) }
@@ -166,6 +168,23 @@ enum MatcherIntent {
             d.value = abs(number.quantity.value)
         }
         return .success(d)
+    }
+
+    /// How many colour names the words hold, a longer name counted once ("warm white", not also "white").
+    static func colorCount(_ s: MatcherSentence) -> Int {
+        var covered = Set<Int>()
+        var count = 0
+        for name in NamedColor.names.sorted(by: { $0.count > $1.count }) {
+            let parts = name.split(separator: " ").map(String.init)
+            guard parts.count <= s.words.count else { continue }
+            for i in 0...(s.words.count - parts.count) where Array(s.words[i..<i + parts.count]) == parts {
+                if covered.isDisjoint(with: i..<i + parts.count) {
+                    covered.formUnion(i..<i + parts.count)
+                    count += 1
+                }
+            }
+        }
+        return count
     }
 
     /// The longest colour name in the words ("warm white" before "white").

@@ -53,7 +53,11 @@ struct MatcherVerb: Equatable {
         if let too = w.firstIndex(of: "too"), too + 1 < w.count {
             explain(["too", "in", "here"])
             switch w[too + 1] {
-            case "dark", "dim":
+            case "dark":
+                // Said when the lights are off more often than when they are low: switch them on.
+                s.explain(too + 1)
+                return MatcherVerb(kind: .turnOn, indirect: true)
+            case "dim":
                 s.explain(too + 1)
                 return MatcherVerb(kind: .up, indirect: true)
             case "bright":
