@@ -12,7 +12,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // Quantized dot products and the float primitives of the forward pass. C, because baseline-x86-64 Swift
@@ -25,7 +24,11 @@ let package = Package(
             // The engine hands raw pointers into the memory map and the scratch buffers to its worker pool.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .target(name: "EdgeAgent", dependencies: ["SLM", .product(name: "Yams", package: "Yams")]),
+        // libyaml, the system's YAML parser, behind one door; the YAML target builds a node tree with lines from it.
+        // (A YAML library built on Foundation would pull Foundation's full ICU data into the static binary.)
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        .target(name: "EdgeAgent", dependencies: ["SLM", "YAML"]),
         // libmosquitto, the system's MQTT client library: every C call of the MQTT target goes through this module.
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "MQTT", dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")]),
@@ -38,7 +41,7 @@ let package = Package(
         ),
         .testTarget(name: "SLMKernelsTests", dependencies: ["SLMKernels"]),
         .testTarget(name: "SLMTests", dependencies: ["SLM", "SLMKernels"], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "edge-agent"]),
+        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "YAML", "edge-agent"]),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
     ]
 )

@@ -31,7 +31,7 @@ struct AskCommand: ParsableCommand {
             return
         }
         while let line = readLine() {
-            let command = line.trimmingCharacters(in: .whitespaces)
+            let command = line.trimmedWhitespace
             if command.isEmpty { continue }
             try show(interpreter.interpret(command))
         }

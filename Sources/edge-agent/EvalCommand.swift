@@ -70,8 +70,11 @@ struct EvalCommand: ParsableCommand {
 
     static func table(_ report: Evaluation.Report) -> String {
         func row(_ name: String, _ share: Evaluation.Share) -> String {
-            let label = name.padding(toLength: 30, withPad: " ", startingAt: 0)
-            let count = "\(share.hits)/\(share.total)".padding(toLength: 10, withPad: " ", startingAt: 0)
+            func pad(_ text: String, _ width: Int) -> String {
+                text + String(repeating: " ", count: max(0, width - text.count))
+            }
+            let label = pad(name, 30)
+            let count = pad("\(share.hits)/\(share.total)", 10)
             return "\(label)\(count)\(rounded(share.rate * 100)) %"
         }
         var lines = [

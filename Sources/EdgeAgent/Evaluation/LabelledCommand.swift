@@ -74,7 +74,7 @@ public struct LabelledCommand: Decodable, Equatable, Sendable {
         for (index, line) in String(decoding: data, as: UTF8.self).split(
             separator: "\n", omittingEmptySubsequences: false
         ).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmedWhitespace
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             do {
                 commands.append(try decoder.decode(LabelledCommand.self, from: Data(trimmed.utf8)))
