@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Quantized dot products and the float primitives of the forward pass. C, because baseline-x86-64 Swift
@@ -25,20 +26,39 @@ let package = Package(
             // The engine hands raw pointers into the memory map and the scratch buffers to its worker pool.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .target(name: "EdgeAgent", dependencies: ["SLM", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "EdgeAgent",
+            dependencies: [
+                "SLM", "MQTT", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // libmosquitto, the system's MQTT client library: every C call of the MQTT target goes through this module.
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "MQTT", dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "edge-agent",
             dependencies: [
-                "EdgeAgent", "SLM",
+                "EdgeAgent", "SLM", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SLMKernelsTests", dependencies: ["SLMKernels"]),
         .testTarget(name: "SLMTests", dependencies: ["SLM", "SLMKernels"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "edge-agent"]),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
+        // A real mosquitto broker on a free loopback port, shared by the test targets that need one. Not a product.
+        .target(name: "MosquittoTestSupport", dependencies: ["MQTT"], path: "Tests/MosquittoTestSupport"),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "EdgeAgent", "MQTT", "MosquittoTestSupport", "edge-agent",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )
