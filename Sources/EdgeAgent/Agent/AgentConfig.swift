@@ -38,6 +38,8 @@ public struct AgentConfig: Sendable, Equatable {
         public var sessionExpiry: UInt32?
         /// QoS of everything the agent publishes and subscribes to (actions, results, state).
         public var qos = 1
+        /// The longest wait between reconnection attempts (they start at 1 s and double, with jitter).
+        public var reconnectMaximum = 30
         public var username: String?
         public var passwordFile: String?
         public var passwordEnvironment: String?

@@ -94,6 +94,7 @@ public enum AgentConfigLoader {
         if let clean = try m.bool("clean_session") { broker.cleanSession = clean }
         if let expiry = try m.int("session_expiry", in: 0...Int(UInt32.max)) { broker.sessionExpiry = UInt32(expiry) }
         if let qos = try m.int("qos", in: 0...2) { broker.qos = qos }
+        if let maximum = try m.int("reconnect_max_s", in: 1...3600) { broker.reconnectMaximum = maximum }
         broker.username = try m.string("username")
         broker.passwordFile = try m.string("password_file")
         broker.passwordEnvironment = try m.string("password_env")

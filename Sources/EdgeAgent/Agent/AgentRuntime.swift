@@ -45,6 +45,7 @@ public enum AgentRuntime {
             tls: tls,
             will: MQTTMessage(topic: topics.status, text: "offline", qos: .atLeastOnce, retain: true),
             birth: MQTTMessage(topic: topics.status, text: "online", qos: .atLeastOnce, retain: true),
+            backoff: MQTTBackoff(minimum: .seconds(1), maximum: .seconds(broker.reconnectMaximum)),
             // Queries wait in libmosquitto's buffer for the worker's queue, which answers `busy` past its bound.
             incomingBufferLimit: max(64, config.limits.queueCapacity * 4))
     }

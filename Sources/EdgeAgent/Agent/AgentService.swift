@@ -65,11 +65,11 @@ public final class AgentService: Service, Sendable {
                 group.addTask { await self.readMessages() }
                 group.addTask { await self.watchConnection() }
                 group.addTask { await self.reportPeriodically() }
-                await group.next()
-                group.cancelAll()
+                await group.waitForAll()  // until the graceful shutdown cancels them
             }
         }
-        await shutDown()
+        // Not cancelled with this task: the offline message and the last acknowledgements must still be awaited.
+        await Task { await self.shutDown() }.value
     }
 
     // MARK: - Starting
@@ -214,15 +214,18 @@ public final class AgentService: Service, Sendable {
     /// Hermes reply for a Hermes query.
     private func deliver(_ result: Interpretation, for request: AgentRequest, hermes: HermesNLU.Query?) {
         let id = request.id ?? "unknown"
-        for (index, action) in result.actions.enumerated() where result.status == .ok {
+        let hermesReply = hermes.map { HermesNLU.reply(to: $0, result: result, catalog: pipeline.catalog) }
+        // A Hermes query whose intent its filter excludes is "not recognized": nothing is executed for it.
+        let execute = result.status == .ok && hermesReply?.topic != HermesNLU.notRecognizedTopic
+        for (index, action) in result.actions.enumerated() where execute {
             publisher.send(
                 OutgoingItem(
                     id: "\(id)/\(index)", kind: .action, topic: action.topic, payload: Array(action.payload.utf8),
                     expiresAt: request.expiresAt))
         }
-        if let hermes {
-            let reply = HermesNLU.reply(to: hermes, result: result, catalog: pipeline.catalog)
-            publisher.send(OutgoingItem(id: id, kind: .result, topic: reply.topic, payload: reply.payload.bytes))
+        if let hermesReply {
+            publisher.send(
+                OutgoingItem(id: id, kind: .result, topic: hermesReply.topic, payload: hermesReply.payload.bytes))
         } else {
             publisher.send(
                 OutgoingItem(
@@ -230,7 +233,9 @@ public final class AgentService: Service, Sendable {
                     payload: pipeline.resultPayload(result), correlationData: request.correlationData))
         }
         let latency = ContinuousClock.now - request.receivedAt
-        metrics.record(result, latencyMs: Double(latency.components.attoseconds) / 1e15 + Double(latency.components.seconds) * 1000)
+        metrics.record(
+            result,
+            latencyMs: Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15)
         logger.debug(
             "Command answered",
             metadata: [

@@ -75,13 +75,15 @@ public enum HermesNLU {
         return query
     }
 
-    /// The reply to `query` for `result`: the topic and the JSON payload. Only `ok` with an intent the query's
-    /// filter allows is an intent; everything else is "not recognized".
+    /// The reply to `query` for `result`: the topic and the JSON payload. Only `ok` with a device intent the
+    /// query's filter allows is an intent; everything else, `NotACommand` included, is "not recognized".
     public static func reply(to query: Query, result: Interpretation, catalog: Catalog) -> (
         topic: String, payload: JSONValue
     ) {
         let allowed = result.intents.first.map { name in query.intentFilter.map { $0.contains(name) } ?? true }
-        guard result.status == .ok, let name = result.intents.first, allowed == true else {
+        guard result.status == .ok, let name = result.intents.first, name != Intent.notACommand.rawValue,
+            allowed == true
+        else {
             return (
                 notRecognizedTopic,
                 .object([
