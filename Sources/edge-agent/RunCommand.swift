@@ -51,7 +51,8 @@ struct RunCommand: AsyncParsableCommand {
                 settings = try AgentConfigLoader.load(contentsOf: path)
             }
             settings = try settings.applying(
-                AgentConfigOverrides(broker: broker, agentID: agentID, catalog: catalog, model: model, threads: threads))
+                AgentConfigOverrides(broker: broker, agentID: agentID, catalog: catalog, model: model, threads: threads)
+            )
         } catch {
             throw ValidationError(error.description)
         }

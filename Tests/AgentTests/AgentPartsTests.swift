@@ -91,8 +91,10 @@ final class AgentPartsTests: XCTestCase {
         XCTAssertEqual(refusal?.status, .rejected)
         XCTAssertEqual(refusal?.reason, "memory")
         XCTAssertEqual(refusal?.id, "a")
-        XCTAssertEqual(gate.observe(MemoryReading(residentBytes: 96 << 20)).first, .logTransition(
-            from: .soft, to: .hard, cause: "RSS 96.0 MB ≥ hard mark 95.0 MB"))
+        XCTAssertEqual(
+            gate.observe(MemoryReading(residentBytes: 96 << 20)).first,
+            .logTransition(
+                from: .soft, to: .hard, cause: "RSS 96.0 MB ≥ hard mark 95.0 MB"))
         XCTAssertEqual(gate.observe(MemoryReading(residentBytes: 90 << 20)), [], "between the marks: stays hard")
         XCTAssert(gate.observe(MemoryReading(residentBytes: 10 << 20)).contains(.acceptAgain))
         XCTAssertNil(gate.rejectionForModelWork(id: "a"))
@@ -101,12 +103,15 @@ final class AgentPartsTests: XCTestCase {
     func testDeviceStatesKeepTheLastReportPerDevice() throws {
         let states = DeviceStates(catalog: try Catalog(contentsOf: AgentHarness.repositoryFile(AgentHarness.catalog)))
         XCTAssert(states.topics.contains("zigbee2mqtt/front_door_lock"))
-        XCTAssertEqual(states.record(topic: "zigbee2mqtt/front_door_lock", payload: #"{"state":"UNLOCK"}"#), ["front_door"])
-        XCTAssertEqual(states.record(topic: "zigbee2mqtt/front_door_lock", payload: #"{"state":"LOCK"}"#), ["front_door"])
+        XCTAssertEqual(
+            states.record(topic: "zigbee2mqtt/front_door_lock", payload: #"{"state":"UNLOCK"}"#), ["front_door"])
+        XCTAssertEqual(
+            states.record(topic: "zigbee2mqtt/front_door_lock", payload: #"{"state":"LOCK"}"#), ["front_door"])
         XCTAssertEqual(states.state(of: "front_door"), .object([("state", .string("LOCK"))]))
         XCTAssertEqual(states.record(topic: "somewhere/else", payload: "{}"), [])
         XCTAssertEqual(
-            states.report(for: ["front_door", "hall_light"]).text, #"{"front_door":{"state":"LOCK"},"hall_light":"unknown"}"#)
+            states.report(for: ["front_door", "hall_light"]).text,
+            #"{"front_door":{"state":"LOCK"},"hall_light":"unknown"}"#)
     }
 
     func testDiscoveryDescribesTheStatusAndTelemetrySensors() {

@@ -130,7 +130,8 @@ final class AgentProcessTests: XCTestCase {
         let (peer, inbox) = try await peer(
             MQTTConfiguration(
                 host: "127.0.0.1", port: broker.port, clientID: "tls-peer",
-                credentials: MQTTCredentials(username: "peer", password: "peer-pw"), tls: MQTTTLS(caFile: path("ca.crt"))))
+                credentials: MQTTCredentials(username: "peer", password: "peer-pw"),
+                tls: MQTTTLS(caFile: path("ca.crt"))))
         try await peer.subscribe("edge/proc/#", qos: .atLeastOnce)
         try await peer.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
 

@@ -30,6 +30,8 @@ public final class Inbox: @unchecked Sendable {
             if let message = messages.first(where: { $0.topic == topic && condition($0) }) { return message }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw BrokerError("no message on '\(topic)' within \(timeout) s; received: \(messages.map { "\($0.topic) \($0.text?.prefix(80) ?? "")" })")
+        throw BrokerError(
+            "no message on '\(topic)' within \(timeout) s; received: \(messages.map { "\($0.topic) \($0.text?.prefix(80) ?? "")" })"
+        )
     }
 }

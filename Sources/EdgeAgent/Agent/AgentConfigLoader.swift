@@ -201,7 +201,8 @@ final class ConfigMapping {
     func has(_ key: String) -> Bool { values.contains { $0.key == key } }
 
     func bad(_ key: String, _ reason: String) -> AgentConfigError {
-        AgentConfigError(.badValue, file: file, line: values.first { $0.key == key }?.line ?? line, key: qualified(key),
+        AgentConfigError(
+            .badValue, file: file, line: values.first { $0.key == key }?.line ?? line, key: qualified(key),
             reason: reason)
     }
 

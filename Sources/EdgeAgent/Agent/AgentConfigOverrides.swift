@@ -24,7 +24,8 @@ extension AgentConfig {
         var config = self
         if let broker = overrides.broker {
             do throws(BrokerURLError) { config.broker.url = try BrokerURL(parsing: broker) } catch {
-                throw AgentConfigError(.badValue, file: "--broker", line: 0, key: "broker.url", reason: error.description)
+                throw AgentConfigError(
+                    .badValue, file: "--broker", line: 0, key: "broker.url", reason: error.description)
             }
         }
         if let id = overrides.agentID {
