@@ -71,7 +71,8 @@ def main():
     work = tempfile.mkdtemp(prefix="agent-bench-")
     port = free_port()
     with open(os.path.join(work, "mosquitto.conf"), "w") as f:
-        f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n")
+        f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n"
+                "set_tcp_nodelay true\n")
     with open(os.path.join(work, "agent.yaml"), "w") as f:
         f.write(
             "agent: {id: bench}\n"
@@ -125,6 +126,7 @@ def run(port, args):
     client = mqtt.Client(client_id="bench-peer", protocol=mqtt.MQTTv311)
     client.on_message = on_message
     client.connect("127.0.0.1", port)
+    client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     client.subscribe([("zigbee2mqtt/+/set", 1), ("edge/bench/result", 1), ("edge/bench/status", 1)])
     client.loop_start()
     with lock:

@@ -302,6 +302,9 @@ public final class MQTTClient: @unchecked Sendable {
         try mosquittoCall("set protocol version") {
             mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(version))
         }
+        try mosquittoCall("set TCP_NODELAY") {
+            mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, configuration.noDelay ? 1 : 0)
+        }
         if let credentials = configuration.credentials {
             try mosquittoCall("set username and password") {
                 mosquitto_username_pw_set(handle, credentials.username, credentials.password)

@@ -31,6 +31,9 @@ final class HermesTests: XCTestCase {
     func testQueriesBecomeIntentsOrNotRecognizedForTheConfiguredSites() async throws {
         harness.config.hermes.siteIDs = ["kitchen"]
         try await harness.startAgent()
+        let devices = try await harness.peer("hermes-devices")
+        let actions = Inbox(devices)
+        try await devices.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
         let port = "\(harness.broker.port)"
         // The independent peer: mosquitto_sub prints the next three replies as "topic payload" lines.
         let subscriber = Process()
@@ -81,6 +84,10 @@ final class HermesTests: XCTestCase {
         let slot = try XCTUnwrap((intent.body["slots"] as? [[String: Any]])?.first)
         XCTAssertEqual(slot["slotName"] as? String, "name")
         XCTAssertEqual((slot["value"] as? [String: Any])?["value"] as? String, "bedroom_lamp")
+
+        let lamp = try await actions.first(on: "zigbee2mqtt/bedroom_lamp/set")
+        XCTAssertEqual(lamp.text, #"{"state":"OFF"}"#, "the recognised intent is executed")
+        XCTAssertEqual(actions.messages.count, 1, "only h1 executes: \(actions.messages.map(\.topic))")
 
         for id in ["h2", "h3"] {  // filtered out; not a command
             let reply = try XCTUnwrap(replies[id], id)
