@@ -90,8 +90,14 @@ final class AgentProcessTests: XCTestCase {
         _ = try await inbox.first(on: "edge/proc/status") { $0.text == "offline" }
         crashing.waitUntilExit()
 
-        // A new subscriber sees the retained word; then a graceful stop publishes it itself.
-        let graceful = try startAgent(config: config(port: broker.port))
+        // A new subscriber sees the retained word; then a graceful stop publishes it itself. Started as systemd
+        // would with Type=notify and a watchdog: READY, WATCHDOG, STOPPING.
+        let notify = try NotifySocket(path: path("notify.sock"))
+        let graceful = try startAgent(
+            config: config(port: broker.port),
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"])
+        XCTAssertEqual(notify.waitFor("READY=1").last, "READY=1")
+        XCTAssertEqual(notify.waitFor("WATCHDOG=1", timeout: 2).last, "WATCHDOG=1")
         let (late, lateInbox) = try await peer(
             MQTTConfiguration(host: "127.0.0.1", port: broker.port, clientID: "late"))
         try await Task.sleep(for: .milliseconds(800))
@@ -104,6 +110,7 @@ final class AgentProcessTests: XCTestCase {
         let deadline = Date().addingTimeInterval(10)
         while graceful.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         XCTAssertFalse(graceful.isRunning, "the agent did not stop on SIGTERM")
+        XCTAssertEqual(notify.waitFor("STOPPING=1", timeout: 1).last, "STOPPING=1")
         XCTAssertEqual(graceful.terminationStatus, 0)
         XCTAssertEqual(graceful.terminationReason, .exit)
         let offline = try await inbox.first(on: "edge/proc/status") { $0.text == "offline" }

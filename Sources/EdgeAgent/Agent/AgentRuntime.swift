@@ -72,7 +72,8 @@ public enum AgentRuntime {
         return AgentService(
             config: config, catalog: catalog,
             interpreter: interpreter ?? makeInterpreter(config: config, catalog: catalog, memory: memory),
-            client: client, identity: identity, memory: memory, budgetBytes: budget?.bytes, logger: logger)
+            client: client, identity: identity, memory: memory, budgetBytes: budget?.bytes, logger: logger,
+            systemd: SystemdNotifier(environment: ProcessInfo.processInfo.environment))
     }
 
     /// The named board profile; without a name, the detected one, or none when detection finds nothing.

@@ -30,6 +30,7 @@ public final class AgentService: Service, Sendable {
     let identity: AgentReports.Identity
     let budgetBytes: Int?
     let logger: Logger
+    let systemd: SystemdNotifier
     let startedAt = ContinuousClock.now
     let startedAtDate = Date()
     private let accepting = Atomic(true)
@@ -37,7 +38,8 @@ public final class AgentService: Service, Sendable {
 
     public init(
         config: AgentConfig, catalog: Catalog, interpreter: any CommandInterpreting, client: MQTTClient,
-        identity: AgentReports.Identity, memory: MemoryGate, budgetBytes: Int?, logger: Logger
+        identity: AgentReports.Identity, memory: MemoryGate, budgetBytes: Int?, logger: Logger,
+        systemd: SystemdNotifier = SystemdNotifier(environment: [:])
     ) {
         self.config = config
         self.client = client
@@ -45,6 +47,7 @@ public final class AgentService: Service, Sendable {
         self.memory = memory
         self.budgetBytes = budgetBytes
         self.logger = logger
+        self.systemd = systemd
         topics = AgentTopics(prefix: config.agent.prefix)
         states = DeviceStates(catalog: catalog)
         metrics = AgentMetrics()
@@ -60,11 +63,13 @@ public final class AgentService: Service, Sendable {
         guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return finishWithoutConnection() }
         try await subscribe()
         // The birth JSON, discovery and the spool follow from the first `.connected` that `watchConnection` sees.
+        systemd.notify("READY=1")
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.readMessages() }
                 group.addTask { await self.watchConnection() }
                 group.addTask { await self.reportPeriodically() }
+                group.addTask { await self.keepWatchdogFed() }
                 await group.waitForAll()  // until the graceful shutdown cancels them
             }
         }
@@ -74,9 +79,9 @@ public final class AgentService: Service, Sendable {
 
     // MARK: - Starting
 
-    /// Connects, retrying with the client's backoff while the broker cannot be reached (a board often boots
-    /// before its broker), until it succeeds or the service is asked to stop. A refusal (wrong password, bad TLS)
-    /// is not retried: it will not get better by itself.
+    /// Connects, retrying after 1, 2, 4 … 30 s while the broker cannot be reached (a board often boots
+    /// before its broker), until it succeeds or the service is asked to stop. A refusal by the broker (a wrong
+    /// password, not authorised) is not retried: it will not get better by itself; the service fails with it.
     private func connect() async throws {
         var failures = 0
         while true {
@@ -281,9 +286,19 @@ public final class AgentService: Service, Sendable {
         return AgentReports.telemetry(snapshot, agentID: config.agent.id)
     }
 
+    /// `WATCHDOG=1` at half the interval systemd asked for, while the service's loops run.
+    private func keepWatchdogFed() async {
+        guard let interval = systemd.watchdogInterval else { return }
+        while !Task.isCancelled {
+            systemd.notify("WATCHDOG=1")
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
+
     // MARK: - Stopping
 
     private func shutDown() async {
+        systemd.notify("STOPPING=1")
         accepting.store(false, ordering: .releasing)
         logger.info("Agent stopping: no new commands", metadata: ["agent.queue_depth": "\(worker.depth)"])
         try? client.unsubscribe(topics.command)
