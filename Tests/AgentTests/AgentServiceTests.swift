@@ -172,6 +172,31 @@ final class AgentServiceTests: XCTestCase {
         XCTAssertEqual(actions.count, 1, "a busy command was executed")
     }
 
+    /// A graceful stop finishes the commands already queued, publishes their results, and only then `offline`.
+    func testAGracefulStopFinishesQueuedCommandsBeforeOffline() async throws {
+        let rules = Interpreter(catalog: try Catalog(contentsOf: harness.config.catalog))
+        let service = try await harness.startAgent(
+            interpreter: ClosureInterpreter { text, id in
+                Thread.sleep(forTimeInterval: 0.3)
+                return rules.interpret(text, id: id)
+            })
+        let (peer, inbox) = try await listener([harness.topics.status])
+        for n in 1...3 { try await send(peer, #"{"id":"s\#(n)","text":"turn on the hall light"}"#) }
+        let deadline = Date().addingTimeInterval(5)
+        while service.worker.depth < 3 && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        XCTAssertEqual(service.worker.depth, 3, "the commands did not reach the queue")
+        await harness.stopAgent()
+
+        let offline = try await inbox.first(on: harness.topics.status) { $0.text == "offline" }
+        let messages = inbox.messages
+        let offlineIndex = try XCTUnwrap(messages.firstIndex(of: offline))
+        for n in 1...3 {
+            let index = messages.firstIndex { $0.topic == harness.topics.result && $0.text?.contains("s\(n)") == true }
+            XCTAssertNotNil(index, "no result for s\(n)")
+            XCTAssertLessThan(index ?? .max, offlineIndex, "s\(n) answered after offline")
+        }
+    }
+
     func testTelemetryReportsCommandsAndTheQueue() async throws {
         harness.config.telemetry.interval = 0.3
         try await harness.startAgent()
