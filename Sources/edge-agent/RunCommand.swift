@@ -3,6 +3,12 @@ import EdgeAgent
 import Logging
 import ServiceLifecycle
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -19,6 +25,7 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     static let defaultConfig = "/etc/edge-agent/agent.yaml"
+    static let badConfigExitCode: Int32 = 78
 
     @Option(name: .long, help: "The agent's YAML config.")
     var config: String?
@@ -54,7 +61,10 @@ struct RunCommand: AsyncParsableCommand {
                 AgentConfigOverrides(broker: broker, agentID: agentID, catalog: catalog, model: model, threads: threads)
             )
         } catch {
-            throw ValidationError(error.description)
+            // EX_CONFIG: a bad config does not get better by restarting (the systemd unit does not retry it).
+            let line = Array("Error: \(error.description)\n".utf8)
+            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            throw ExitCode(Self.badConfigExitCode)
         }
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level '\(logLevel)' is not one of \(Logger.Level.allCases.map(\.rawValue))")

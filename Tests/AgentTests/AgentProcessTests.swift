@@ -72,6 +72,15 @@ final class AgentProcessTests: XCTestCase {
         """
     }
 
+    func testABadConfigIsRefusedWithTheLineAndExitCode78() throws {
+        let agent = try startAgent(config: "agent: {id: proc}\nbroker:\n  url: tcp://somewhere\n")
+        agent.waitUntilExit()
+        XCTAssertEqual(agent.terminationStatus, 78)
+        let log = try String(contentsOfFile: path("agent.log"), encoding: .utf8)
+        XCTAssert(log.contains("agent.yaml:3: 'broker.url'"), log)
+        XCTAssert(log.contains("tcp://somewhere"), log)
+    }
+
     func testStatusIsOnlineWithABirthThenOfflineByTheWillAndOnAGracefulStop() async throws {
         let broker = try MosquittoBroker(directory: directory)
         try broker.start()
