@@ -96,6 +96,28 @@ final class HermesTests: XCTestCase {
         }
     }
 
+    /// Several actions make one intent, named by the first; the slots of every action follow in order.
+    func testAMultiActionResultIsOneIntentWithEverySlot() throws {
+        let catalog = try Catalog(contentsOf: harness.config.catalog)
+        var result = Interpretation(
+            id: "m", status: .ok, intents: ["HassLightSet", "HassLock"], actions: [], queried: [], via: "rules",
+            confidence: 0.9, latencyMs: 1, reason: nil, candidates: [])
+        result.resolved = [
+            Action(.lightSet, devices: ["bedroom_lamp"], value: 30, unit: .percent),
+            Action(.lock, devices: ["front_door"]),
+        ]
+        let query = HermesNLU.Query(input: "dim the lamp and lock up", siteID: "default")
+        let reply = HermesNLU.reply(to: query, result: result, catalog: catalog)
+        XCTAssertEqual(reply.topic, "hermes/intent/HassLightSet")
+        guard case .array(let slots)? = reply.payload["slots"] else {
+            return XCTFail("no slots: \(reply.payload.text)")
+        }
+        XCTAssertEqual(slots.map { $0["slotName"] }, [.string("name"), .string("brightness"), .string("name")])
+        XCTAssertEqual(
+            slots.map { $0["value"]?["value"] }, [.string("bedroom_lamp"), .number(30), .string("front_door")])
+        XCTAssertEqual(slots[1]["value"]?["kind"], .string("Number"))
+    }
+
     func testQueryFieldsAreReadAndUnknownOnesRefused() throws {
         let message = MQTTMessageFixture.text(
             "hermes/nlu/query", query("lights on", site: "default", id: "x", filter: #"["HassTurnOn"]"#))
