@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Quantized dot products and the float primitives of the forward pass. C, because baseline-x86-64 Swift
@@ -28,20 +29,39 @@ let package = Package(
         // (A YAML library built on Foundation would pull Foundation's full ICU data into the static binary.)
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "YAML", dependencies: ["CYAML"]),
-        .target(name: "EdgeAgent", dependencies: ["SLM", "YAML"]),
+        .target(
+            name: "EdgeAgent",
+            dependencies: [
+                "SLM", "MQTT", "YAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // libmosquitto, the system's MQTT client library: every C call of the MQTT target goes through this module.
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .target(name: "MQTT", dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "edge-agent",
             dependencies: [
-                "EdgeAgent", "SLM",
+                "EdgeAgent", "SLM", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SLMKernelsTests", dependencies: ["SLMKernels"]),
         .testTarget(name: "SLMTests", dependencies: ["SLM", "SLMKernels"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "YAML", "edge-agent"]),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
+        // A real mosquitto broker on a free loopback port, shared by the test targets that need one. Not a product.
+        .target(name: "MosquittoTestSupport", dependencies: ["MQTT"], path: "Tests/MosquittoTestSupport"),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "EdgeAgent", "MQTT", "MosquittoTestSupport", "edge-agent",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )

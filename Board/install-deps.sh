@@ -14,6 +14,7 @@ requirements=(
     "mosquitto      | test -x /usr/sbin/mosquitto" # the broker the MQTT tests start
     "mosquitto-clients | command -v mosquitto_pub && command -v mosquitto_sub" # independent peers in the MQTT tests
     "openssl        | command -v openssl"         # the MQTT TLS tests make their certificates with it
+    "python3-paho-mqtt | python3 -c 'import paho.mqtt.client'" # Benchmarks/agent_latency.py's MQTT peer
 )
 
 # Prints the packages whose checks fail.

@@ -1,16 +1,19 @@
-/// Reading JSON into a `JSONValue`: device states from a state topic or a fixture file. Members keep the order the
-/// decoder reports them in, which JSON does not define.
-extension JSONValue: Decodable {
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
+/// Reading JSON text into a `JSONValue`, for payloads that arrive over MQTT (commands, device states, Hermes).
+/// Object members come back sorted by key: JSONDecoder does not keep the order written.
+extension JSONValue: Decodable {
     public init(from decoder: Decoder) throws {
-        if let object = try? decoder.container(keyedBy: Key.self) {
-            self = .object(try object.allKeys.map { ($0.stringValue, try object.decode(JSONValue.self, forKey: $0)) })
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            var members: [(String, JSONValue)] = []
+            for key in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+                members.append((key.stringValue, try object.decode(JSONValue.self, forKey: key)))
+            }
+            self = .object(members)
             return
         }
         if var array = try? decoder.unkeyedContainer() {
@@ -19,16 +22,51 @@ extension JSONValue: Decodable {
             self = .array(items)
             return
         }
-        let value = try decoder.singleValueContainer()
-        if value.decodeNil() {
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
             self = .null
-        } else if let bool = try? value.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let number = try? value.decode(Double.self) {
-            self = .number(number)
+        } else if let value = try? single.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? single.decode(Double.self) {
+            self = .number(value)
         } else {
-            self = .string(try value.decode(String.self))
+            self = .string(try single.decode(String.self))
         }
+    }
+
+    /// Parses JSON text; nil when it is not JSON.
+    public init?(parsing bytes: [UInt8]) {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else { return nil }
+        self = value
+    }
+
+    public var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    /// The JSON type's name, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
 

@@ -1,0 +1,85 @@
+import Logging
+import MQTT
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Builds the running agent from its config: the interpreter, the MQTT client, the memory gate and the service.
+public enum AgentRuntime {
+    public static let version = "0.1.0"
+
+    /// The one place the interpreter is composed. Today: the catalog's rules. The language-model stage
+    /// (`interpreter.slm`, asking `memory.rejectionForModelWork` before each generation) and the cloud escalation
+    /// are wired here.
+    public static func makeInterpreter(
+        config: AgentConfig, catalog: Catalog, memory: MemoryGate
+    ) -> any CommandInterpreting {
+        Interpreter(catalog: catalog)
+    }
+
+    /// The client's settings from the config: the password is read here, from its file or variable, and goes
+    /// no further than libmosquitto. The will and the birth make the retained `status` topic.
+    public static func mqttConfiguration(_ config: AgentConfig) throws(MQTTError) -> MQTTConfiguration {
+        let broker = config.broker
+        let topics = AgentTopics(prefix: config.agent.prefix)
+        var credentials: MQTTCredentials?
+        if let username = broker.username {
+            var password: String?
+            if let file = broker.passwordFile { password = try MQTTCredentials.password(fromFile: file) }
+            if let name = broker.passwordEnvironment { password = try MQTTCredentials.password(fromEnvironment: name) }
+            credentials = MQTTCredentials(username: username, password: password)
+        }
+        var tls: MQTTTLS?
+        if broker.url.tls {
+            tls = MQTTTLS(
+                caFile: broker.tls.caFile, certificateFile: broker.tls.certificateFile, keyFile: broker.tls.keyFile,
+                verifyPeer: broker.tls.verify)
+        }
+        return MQTTConfiguration(
+            host: broker.url.host, port: broker.url.port, clientID: broker.clientID ?? "edge-agent-\(config.agent.id)",
+            protocolVersion: broker.protocolVersion == .v5 ? .v5 : .v311, keepAlive: broker.keepAlive,
+            cleanSession: broker.cleanSession, sessionExpiryInterval: broker.sessionExpiry, credentials: credentials,
+            tls: tls,
+            will: MQTTMessage(topic: topics.status, text: "offline", qos: .atLeastOnce, retain: true),
+            birth: MQTTMessage(topic: topics.status, text: "online", qos: .atLeastOnce, retain: true),
+            backoff: MQTTBackoff(minimum: .seconds(1), maximum: .seconds(broker.reconnectMaximum)),
+            // Queries wait in libmosquitto's buffer for the worker's queue, which answers `busy` past its bound.
+            incomingBufferLimit: max(64, config.limits.queueCapacity * 4))
+    }
+
+    /// The service for `config`, with `interpreter` in place of `makeInterpreter`'s when given (tests).
+    public static func makeService(
+        config: AgentConfig, logger: Logger, interpreter: (any CommandInterpreting)? = nil
+    ) throws -> AgentService {
+        let catalog = try Catalog(contentsOf: config.catalog)
+        let catalogBytes = FileManager.default.contents(atPath: config.catalog).map { Array($0) } ?? []
+        let board = try boardProfile(config)
+        let budget = try? MemoryBudget.measure(
+            configBytes: nil, boardProfileBytes: board?.memoryLimitBytes, reserveBytes: board?.reserveBytes ?? 0)
+        let memory = MemoryGate(
+            marks: MemoryMarks(budgetBytes: budget?.bytes ?? (1 << 30)), logger: logger)
+        let model = config.model.name ?? board?.model ?? "default"
+        var capabilities = ["rules", "hermes-nlu", "device-state"]
+        if config.interpreter.slm { capabilities.append("slm") }
+        if config.homeAssistant.discovery { capabilities.append("ha-discovery") }
+        let identity = AgentReports.Identity(
+            agentID: config.agent.id, version: version, model: model,
+            catalogHash: AgentReports.contentHash(catalogBytes), capabilities: capabilities, board: board?.name)
+        let client = try MQTTClient(mqttConfiguration(config), logger: logger)
+        return AgentService(
+            config: config, catalog: catalog,
+            interpreter: interpreter ?? makeInterpreter(config: config, catalog: catalog, memory: memory),
+            client: client, identity: identity, memory: memory, budgetBytes: budget?.bytes, logger: logger,
+            systemd: SystemdNotifier(environment: ProcessInfo.processInfo.environment))
+    }
+
+    /// The named board profile; without a name, the detected one, or none when detection finds nothing.
+    static func boardProfile(_ config: AgentConfig) throws -> BoardProfile? {
+        let store = BoardProfileStore()
+        if let name = config.agent.board { return try store.profile(named: name) }
+        return try? store.detect()
+    }
+}
