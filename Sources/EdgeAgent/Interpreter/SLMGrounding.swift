@@ -1,0 +1,124 @@
+/// Checks the model's slots against the words of the command: a device, area, floor, value or colour is kept only
+/// when the text supports it — its name or an alias is said (in any order, plurals folded), or it is the one
+/// candidate of an area the text names — since a small model readily copies slots from its examples or invents
+/// an area. What is dropped is reported, and lowers the confidence.
+struct SLMGrounding {
+    let catalog: Catalog
+    let text: NormalizedText
+    let words: Set<String>
+
+    /// Words that name a kind of device, for "the bedroom light" when the bedroom has one light.
+    static let typeWords: [DeviceType: Set<String>] = [
+        .light: ["light", "lamp", "lighting", "bulb"],
+        .cover: ["blind", "shutter", "curtain", "cover", "shade"],
+        .climate: ["heating", "thermostat", "heater", "temperature", "heat"],
+        .lock: ["lock", "door"],
+        .fan: ["fan", "extractor"],
+        .switch: ["plug", "switch", "socket"],
+        .mediaPlayer: ["tv", "television", "telly"],
+    ]
+    /// Words that make a target of a whole domain ("all the lights") without an area.
+    static let everywhere: Set<String> = ["all", "every", "everything", "everywhere", "whole", "entire"]
+
+    init(catalog: Catalog, text: NormalizedText) {
+        self.catalog = catalog
+        self.text = text
+        var words = Set<String>()
+        for token in text.tokens { words.formUnion(Self.words(token.folded)) }
+        self.words = words
+    }
+
+    /// Lowercase words without diacritics, plural "s" and possessives dropped.
+    static func words(_ phrase: String) -> [String] {
+        Diacritics.fold(phrase.lowercased()).split { !$0.isLetter && !$0.isNumber }.compactMap { word in
+            guard word.count > 1 else { return nil }
+            if word.count > 3 && word.hasSuffix("s") && !word.hasSuffix("ss") { return String(word.dropLast()) }
+            return String(word)
+        }
+    }
+
+    /// Every word of `phrase` is in the text.
+    func says(_ phrase: String) -> Bool {
+        let phraseWords = Self.words(phrase)
+        return !phraseWords.isEmpty && phraseWords.allSatisfy(words.contains)
+    }
+
+    func saysAny(_ names: [String]) -> Bool { names.contains(where: says) }
+
+    func namesArea(_ area: Area) -> Bool { saysAny([area.name] + area.aliases) }
+    func namesFloor(_ floor: Floor) -> Bool { saysAny([floor.name] + floor.aliases) }
+
+    /// The device is named, or it is the only one that fits in an area the text names (or in the whole catalog).
+    func supports(device: Device, intent: Intent) -> Bool {
+        if saysAny([device.name] + device.aliases) { return true }
+        let able = { (d: Device) in d.intents.contains(intent) }
+        let typeSaid = !(Self.typeWords[device.type] ?? []).isDisjoint(with: words)
+        if let area = catalog.area(device.area), namesArea(area) {
+            let inArea = catalog.devices(inArea: area.id)
+            if inArea.filter(able).count == 1 && able(device) && intent != .getState { return true }
+            if typeSaid && inArea.filter({ $0.type == device.type }).count == 1 { return true }
+        }
+        // "lock up": the catalog's only lock.
+        if ![.turnOn, .turnOff, .getState].contains(intent), catalog.devices.filter(able).count == 1, able(device) {
+            return true
+        }
+        return typeSaid && catalog.devices.filter({ $0.type == device.type }).count == 1
+    }
+
+    func supports(value: Double) -> Bool {
+        text.quantities.contains { abs(abs($0.value) - abs(value)) < 0.001 }
+    }
+
+    /// The action with unsupported slots removed, and what was removed.
+    func ground(_ proposed: Action) -> (action: Action, dropped: [String]) {
+        var action = proposed
+        var dropped: [String] = []
+        if action.intent == .notACommand { return (Action(.notACommand), []) }
+        action.devices = proposed.devices.filter { id in
+            let kept: Bool
+            if let device = catalog.device(id) {
+                kept = supports(device: device, intent: proposed.intent)
+            } else if let scene = catalog.scene(id) {
+                kept = saysAny([scene.name] + scene.aliases)
+            } else {
+                kept = false
+            }
+            if !kept { dropped.append("device \(id)") }
+            return kept
+        }
+        if !action.devices.isEmpty {
+            // The devices decide the target; an area or floor beside them changes nothing.
+            action.area = nil
+            action.floor = nil
+        }
+        if let id = action.area, !(catalog.area(id).map(namesArea) ?? false) {
+            dropped.append("area \(id)")
+            action.area = nil
+        }
+        if let id = action.floor, !(catalog.floor(id).map(namesFloor) ?? false) {
+            dropped.append("floor \(id)")
+            action.floor = nil
+        }
+        if action.devices.isEmpty && action.area == nil && action.floor == nil && action.domain != nil
+            && Self.everywhere.isDisjoint(with: words)
+        {
+            dropped.append("domain \(action.domain!.rawValue) everywhere")
+            action.domain = nil
+        }
+        if let value = action.value, !supports(value: value) {
+            dropped.append("value \(JSONValue.format(value))")
+            action.value = nil
+            action.unit = nil
+        }
+        if let color = action.color, !says(color) {
+            dropped.append("color \(color)")
+            action.color = nil
+        }
+        return (action, dropped)
+    }
+
+    /// Whether the action still says what to act on.
+    static func hasTarget(_ action: Action) -> Bool {
+        !action.devices.isEmpty || action.area != nil || action.floor != nil || action.domain != nil
+    }
+}

@@ -1,0 +1,176 @@
+import SLM
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Step 3 of command interpretation: the local model, for what the fast path could not decide. The model writes
+/// one action as JSON, constrained to the catalog's schema (it can only choose among the catalog's intents, ids,
+/// areas, colours and value range); every slot is then checked against the words (`SLMGrounding`), and the
+/// result carries a confidence from the model's probabilities at the points where the grammar left it a choice.
+///
+/// The prompt prefix is evaluated once (or restored from `PrefixCache`), and each command evaluates only its own
+/// turn after rewinding to it. One command at a time: calls are serialised.
+public final class SLMInterpreter: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Below this the answer is `unrecognized` (or `ambiguous`), never an action.
+        public var threshold = 0.5
+        /// Sampled tokens per command at most.
+        public var maxSteps = 48
+        /// Where the evaluated prefix is stored; nil: never on disk.
+        public var prefixCache: PrefixCache? = PrefixCache(directory: PrefixCache.defaultDirectory())
+        /// Compute every grammar node's token set at start-up rather than on first use.
+        public var precomputeTokenSets = true
+
+        public init() {}
+    }
+
+    /// What the model proposed for one command, grounded but not yet validated.
+    public struct Proposal: Sendable {
+        public enum Status: Sendable { case ok, ambiguous, unrecognized }
+        public var status: Status
+        public var actions: [Action]
+        public var confidence: Double
+        public var candidates: [String]
+        public var reason: String?
+        /// The model's JSON as written.
+        public var output: String
+        public var promptTokens: Int
+        public var sampledTokens: Int
+        public var forcedTokens: Int
+        public var maskSeconds: Double
+        public var seconds: Double
+    }
+
+    /// How start-up went: the prefix's length, and whether it came from disk.
+    public struct Startup: Sendable {
+        public var prefixTokens: Int
+        public var restoredFromDisk: Bool
+        public var seconds: Double
+    }
+
+    public let catalog: Catalog
+    public let model: LocalModel
+    public let options: Options
+    public let prompt: SLMPrompt
+    public let grammar: Grammar
+    public let startup: Startup
+    let template: ChatTemplate
+    let prefix: [Int32]
+    let sets: GrammarTokenSets
+    let generator: ConstrainedGenerator
+    let lock = Mutex(())
+
+    /// The catalog's action schema as the model answers it: at most three devices, none listed empty.
+    public static func actionSchema(for catalog: Catalog) -> JSONValue {
+        let schema = CatalogSchema.schema(for: catalog)
+        guard case .object(let properties)? = schema["properties"], let devices = properties.first(where: { $0.0 == "devices" })
+        else { return schema }
+        let bounded = devices.1.setting("minItems", .number(1)).setting("maxItems", .number(3))
+        return schema.setting("properties", JSONValue.object(properties).setting("devices", bounded))
+    }
+
+    public init(catalog: Catalog, model: LocalModel, options: Options = Options()) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        self.catalog = catalog
+        self.model = model
+        self.options = options
+        grammar = try Grammar(SchemaGrammar.grammarSchema(from: Self.actionSchema(for: catalog)))
+        sets = GrammarTokenSets(grammar: grammar, vocabulary: GrammarVocabulary(tokenizer: model.tokenizer))
+        if options.precomputeTokenSets { sets.precomputeAll() }
+        generator = ConstrainedGenerator(evaluator: model.session, tokenizer: model.tokenizer, sets: sets)
+        prompt = SLMPrompt(catalog: catalog)
+        template = try ChatTemplate(gguf: model.model.file)
+        prefix = template.encode(
+            prompt.prefixMessages(), systemPrompt: .none, addGenerationPrompt: false, with: model.tokenizer)
+
+        let session = model.session
+        session.reset()
+        var restored = false
+        if let cache = options.prefixCache { restored = cache.load(into: session, tokens: prefix) }
+        if !restored {
+            try session.evaluate(prefix)
+            options.prefixCache?.save(session, tokens: prefix)
+        }
+        startup = Startup(prefixTokens: prefix.count, restoredFromDisk: restored, seconds: (clock.now - start).seconds)
+    }
+
+    /// The tokens of one command's turn, after the prefix.
+    func commandTokens(_ text: String) -> [Int32] {
+        model.tokenizer.encode(
+            template.segments([.user(text)], systemPrompt: .none, addGenerationPrompt: true), addBOS: false)
+    }
+
+    public func propose(_ text: String, normalized: NormalizedText) throws -> Proposal {
+        try lock.withLock { _ in try proposeLocked(text, normalized: normalized) }
+    }
+
+    func proposeLocked(_ text: String, normalized: NormalizedText) throws -> Proposal {
+        let session = model.session
+        if session.position != prefix.count { try session.rewind(to: prefix.count) }
+        let tokens = commandTokens(text)
+        let result = try generator.generate(prompt: tokens, maxSteps: options.maxSteps)
+        try session.rewind(to: prefix.count)
+
+        var proposal = Proposal(
+            status: .unrecognized, actions: [], confidence: result.minimumProbability, candidates: [], reason: nil,
+            output: result.text, promptTokens: result.promptTokens, sampledTokens: result.sampledTokens,
+            forcedTokens: result.forcedTokens, maskSeconds: result.maskSeconds, seconds: result.seconds)
+        guard result.isComplete, let proposed = try? JSONDecoder().decode(Action.self, from: Data(result.text.utf8))
+        else {
+            proposal.confidence = 0
+            proposal.reason = "the model did not finish an action"
+            return proposal
+        }
+        let grounding = SLMGrounding(catalog: catalog, text: normalized)
+        let (action, dropped) = grounding.ground(proposed)
+        var confidence = result.minimumProbability
+        var reasons: [String] = []
+        if !dropped.isEmpty {
+            confidence *= 0.6
+            reasons.append("not in the words: " + dropped.joined(separator: ", "))
+        }
+        if action.intent != .notACommand && !SLMGrounding.hasTarget(action) {
+            proposal.confidence = min(confidence, 0.3)
+            proposal.reason = (reasons + ["no device, area or floor the words support"]).joined(separator: "; ")
+            proposal.candidates = proposed.devices.filter { catalog.device($0) != nil }
+            if proposal.candidates.count > 1 { proposal.status = .ambiguous }
+            return proposal
+        }
+        proposal.confidence = confidence
+        if confidence < options.threshold {
+            proposal.candidates = candidates(result)
+            proposal.status = proposal.candidates.count > 1 ? .ambiguous : .unrecognized
+            proposal.reason = (reasons + ["the model is unsure (\(Int((confidence * 100).rounded())) %)"])
+                .joined(separator: "; ")
+            return proposal
+        }
+        proposal.status = .ok
+        proposal.actions = [action]
+        if !reasons.isEmpty { proposal.reason = reasons.joined(separator: "; ") }
+        return proposal
+    }
+
+    /// When the least sure choice was between device ids: the ids its likelier alternatives lead to.
+    func candidates(_ result: ConstrainedResult) -> [String] {
+        guard let weakest = result.choices.min(by: { $0.probability < $1.probability }) else { return [] }
+        let before = String(decoding: Array(result.text.utf8)[..<weakest.offset], as: UTF8.self)
+        guard let open = before.ranges(of: "\"devices\":[").last,
+            !before[open.upperBound...].contains("]"), let quote = before.lastIndex(of: "\"")
+        else { return [] }
+        let partial = String(before[before.index(after: quote)...])
+        var ids: [String] = []
+        for alternative in weakest.alternatives where alternative.probability >= 0.05 {
+            let piece = String(decoding: model.tokenizer.piece(alternative.token), as: UTF8.self)
+            let start = partial + piece
+            for device in catalog.devices where (device.id + "\"").hasPrefix(start) && !ids.contains(device.id) {
+                ids.append(device.id)
+            }
+        }
+        return ids
+    }
+}
