@@ -7,8 +7,10 @@ import XCTest
 /// catalog, grounded in the words, the same with and without the prefix cache, and a small development set of
 /// commands (ours, for tuning; not the project's labelled set) with its accuracy and latency printed.
 final class SLMInterpreterTests: XCTestCase {
+    /// The default model's file in the model cache (by path: the tests do not depend on the manifest).
+    static let modelPath = ModelStore().cacheDirectory + "/SmolLM2-135M-Instruct.Q4_1.gguf"
     static let catalog = Result { try Catalog(contentsOf: AskCommandTests.catalog) }
-    nonisolated(unsafe) static let local = Result { try LocalModel(nil, threads: 2) }
+    nonisolated(unsafe) static let local = Result { try LocalModel(SLMInterpreterTests.modelPath, threads: 2) }
     /// One interpreter for the tests that do not test start-up: the prefix is evaluated once, not on disk.
     static let shared = Result { () throws -> SLMInterpreter in
         var options = SLMInterpreter.Options()
@@ -106,9 +108,37 @@ final class SLMInterpreterTests: XCTestCase {
                 if Self.matches(result, expected) {
                     right += 1
                 } else {
-                    wrong.append("\(expected.text) → \(result.status) \(result.resolved) \(result.reason ?? "") (\(result.confidence))")
+                    let said =
+                        result.via == "slm"
+                        ? (try? Self.shared.get().propose(expected.text, normalized: interpreter.normalizer.normalize(expected.text)).output)
+                            ?? "" : ""
+                    wrong.append(
+                        "\(expected.text) → \(result.status) \(result.resolved.map(\.intent.rawValue)) "
+                            + "\(result.resolved.map(\.devices)) \(said) \(result.reason ?? "") (\(result.confidence))")
                 }
                 if expected.intent == nil && !result.actions.isEmpty { falseActuations.append(expected.text) }
+            }
+            if !fastPath {
+                var prompt = 0
+                var sampled = 0
+                var forced = 0
+                var mask = 0.0
+                var seconds: [Double] = []
+                let slm = try Self.shared.get()
+                for expected in Self.developmentSet {
+                    let p = try slm.propose(expected.text, normalized: interpreter.normalizer.normalize(expected.text))
+                    prompt += p.promptTokens
+                    sampled += p.sampledTokens
+                    forced += p.forcedTokens
+                    mask += p.maskSeconds
+                    seconds.append(p.seconds * 1000)
+                }
+                let n = Double(Self.developmentSet.count)
+                seconds.sort()
+                print(
+                    "per command: \(Double(prompt) / n) prompt tokens, \(Double(sampled) / n) sampled, "
+                        + "\(Double(forced) / n) forced; mask \(mask / Double(sampled) * 1e6) µs per sampled token; "
+                        + "generation p50 \(seconds[seconds.count / 2]) ms")
             }
             latencies.sort()
             let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]

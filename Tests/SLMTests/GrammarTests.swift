@@ -148,7 +148,7 @@ final class GrammarTests: XCTestCase {
         for seed in 0..<200 {
             let result = try generator.generate(
                 prompt: [1, 2, 3], maxSteps: 200, sampler: RandomSampler(seed: UInt64(seed)))
-            XCTAssertTrue(result.isComplete, result.text)
+            XCTAssertTrue(result.isComplete, "\(result.text) sampled \(result.sampledTokens) forced \(result.forcedTokens)")
             XCTAssertTrue(grammar.accepts(result.text), result.text)
             let object = try JSONSerialization.jsonObject(with: Data(result.text.utf8)) as! [String: Any]
             intents.insert(object["intent"] as! String)

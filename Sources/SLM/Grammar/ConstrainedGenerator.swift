@@ -27,7 +27,8 @@ public struct ConstrainedChoice: Equatable, Sendable {
     /// Bytes of output before the picked token.
     public var offset: Int
     public var token: Int32
-    /// The picked token's probability among the allowed tokens.
+    /// The probability, among the allowed tokens, of those that agree with the finished text (the picked token
+    /// and any other spelling of the same bytes among the `alternatives`).
     public var probability: Double
     public var allowedCount: Int
     /// The most likely allowed tokens, best first (the picked one among them when it ranks there).
@@ -74,7 +75,7 @@ public final class ConstrainedGenerator {
     /// Generates one document of the grammar after `prompt` (evaluated after what the evaluator already holds),
     /// with at most `maxSteps` sampled tokens. The default sampler is greedy.
     public func generate(
-        prompt: [Int32], maxSteps: Int = 64, sampler: any LogitSampler = GreedySampler(), alternatives: Int = 3
+        prompt: [Int32], maxSteps: Int = 64, sampler: any LogitSampler = GreedySampler(), alternatives: Int = 8
     ) throws -> ConstrainedResult {
         let clock = ContinuousClock()
         let start = clock.now
@@ -86,14 +87,28 @@ public final class ConstrainedGenerator {
         var output: [UInt8] = []
         var pending = prompt
 
+        // The forced text's last token is left to the model when a token could run on past it into the next
+        // choice ('"' then ',' is one token '",' in the model's own spelling of JSON): forcing '"' alone would
+        // spell the answer unlike anything the model was trained on, and mislead it.
         func appendForced() {
             let forced = grammar.grammar.forcedBytes(from: grammar.node)
             guard !forced.isEmpty else { return }
             let tokens = tokenizer.encode(String(decoding: forced, as: UTF8.self), parseSpecial: false, addBOS: false)
-            pending += tokens
-            result.forcedTokens += tokens.count
-            grammar.advance(byForced: forced)
-            output += forced
+            var remaining = forced.count
+            for (i, token) in tokens.enumerated() {
+                if i == tokens.count - 1 {
+                    let runsOn = sets.allowed(at: grammar.node).contains {
+                        tokenizer.pieceSlice($0, renderSpecial: false).count > remaining
+                    }
+                    if runsOn { break }
+                }
+                let bytes = tokenizer.piece(token)
+                grammar.advance(byForced: bytes)
+                output += bytes
+                pending.append(token)
+                remaining -= bytes.count
+                result.forcedTokens += 1
+            }
         }
 
         appendForced()
@@ -132,6 +147,17 @@ public final class ConstrainedGenerator {
         }
         result.isComplete = grammar.isComplete
         result.text = String(decoding: output, as: UTF8.self)
+        // A choice's probability counts every allowed token that agrees with the text finally written ('"' and
+        // '",' both agree with '","devices"'): the model's belief in the answer, not in one spelling of it.
+        for i in result.choices.indices {
+            let rest = output[result.choices[i].offset...]
+            var agreeing = 0.0
+            for alternative in result.choices[i].alternatives {
+                let piece = tokenizer.pieceSlice(alternative.token, renderSpecial: false)
+                if !piece.isEmpty && rest.starts(with: piece) { agreeing += alternative.probability }
+            }
+            result.choices[i].probability = min(1, max(result.choices[i].probability, agreeing))
+        }
         result.seconds = (clock.now - start).seconds
         return result
     }
