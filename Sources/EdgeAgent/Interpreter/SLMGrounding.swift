@@ -39,7 +39,9 @@ struct SLMGrounding {
 
     /// Every word of `phrase` is in the text.
     func says(_ phrase: String) -> Bool {
-        let phraseWords = Self.words(phrase)
+        var phraseWords = Self.words(phrase)
+        // "the kids fan" names "Kids' room fan".
+        if phraseWords.count > 1 { phraseWords.removeAll { $0 == "room" } }
         return !phraseWords.isEmpty && phraseWords.allSatisfy(words.contains)
     }
 
@@ -115,6 +117,38 @@ struct SLMGrounding {
             action.color = nil
         }
         return (action, dropped)
+    }
+
+    /// Words that say which way a change goes, for the intents that come in opposite pairs.
+    static let polarity: [(Intent, Set<String>)] = [
+        (.turnOn, ["on", "start", "activate", "enable", "an", "ein"]),
+        (.turnOff, ["off", "stop", "kill", "deactivate", "disable", "aus"]),
+        (.openCover, ["open", "raise"]),
+        (.closeCover, ["close", "shut", "lower"]),
+        (.lock, ["lock"]),
+        (.unlock, ["unlock"]),
+        (.brightnessUp, ["brighter", "brighten", "dark", "darker", "increase"]),
+        (.brightnessDown, ["dim", "dimmer", "bright", "darken", "decrease", "reduce"]),
+    ]
+    static let opposite: [Intent: Intent] = [
+        .turnOn: .turnOff, .turnOff: .turnOn, .openCover: .closeCover, .closeCover: .openCover, .lock: .unlock,
+        .unlock: .lock, .brightnessUp: .brightnessDown, .brightnessDown: .brightnessUp,
+    ]
+
+    /// The sentence asks rather than tells: "is the hall light on?".
+    var isQuestion: Bool {
+        text.isQuestion || text.contentTokens.first.map { MatcherLexicon.questionOpeners.contains($0.folded) } ?? false
+    }
+
+    /// The intent the words support: the model's, unless the words say the opposite and not the model's own
+    /// ("stop the sprinkler" is never "on"), or ask a question where the model proposes a change.
+    func groundIntent(_ intent: Intent, targetsNamed: Bool) -> Intent {
+        if isQuestion, intent != .getState, intent != .notACommand, targetsNamed { return .getState }
+        guard let other = Self.opposite[intent] else { return intent }
+        let own = Self.polarity.first { $0.0 == intent }!.1
+        let theirs = Self.polarity.first { $0.0 == other }!.1
+        if own.isDisjoint(with: words) && !theirs.isDisjoint(with: words) { return other }
+        return intent
     }
 
     /// Whether the action still says what to act on.

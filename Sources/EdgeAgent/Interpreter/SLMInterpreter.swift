@@ -17,7 +17,7 @@ import Synchronization
 public final class SLMInterpreter: @unchecked Sendable {
     public struct Options: Sendable {
         /// Below this the answer is `unrecognized` (or `ambiguous`), never an action.
-        public var threshold = 0.5
+        public var threshold = 0.35
         /// Sampled tokens per command at most.
         public var maxSteps = 48
         /// Where the evaluated prefix is stored; nil: never on disk.
@@ -64,22 +64,13 @@ public final class SLMInterpreter: @unchecked Sendable {
     let generator: ConstrainedGenerator
     let lock = Mutex(())
 
-    /// The catalog's action schema as the model answers it: at most three devices, none listed empty.
-    public static func actionSchema(for catalog: Catalog) -> JSONValue {
-        let schema = CatalogSchema.schema(for: catalog)
-        guard case .object(let properties)? = schema["properties"], let devices = properties.first(where: { $0.0 == "devices" })
-        else { return schema }
-        let bounded = devices.1.setting("minItems", .number(1)).setting("maxItems", .number(3))
-        return schema.setting("properties", JSONValue.object(properties).setting("devices", bounded))
-    }
-
     public init(catalog: Catalog, model: LocalModel, options: Options = Options()) throws {
         let clock = ContinuousClock()
         let start = clock.now
         self.catalog = catalog
         self.model = model
         self.options = options
-        grammar = try Grammar(SchemaGrammar.grammarSchema(from: Self.actionSchema(for: catalog)))
+        grammar = try Grammar(SchemaGrammar.grammarSchema(from: SLMAnswer.schema(for: catalog)))
         sets = GrammarTokenSets(grammar: grammar, vocabulary: GrammarVocabulary(tokenizer: model.tokenizer))
         if options.precomputeTokenSets { sets.precomputeAll() }
         generator = ConstrainedGenerator(evaluator: model.session, tokenizer: model.tokenizer, sets: sets)
@@ -120,16 +111,30 @@ public final class SLMInterpreter: @unchecked Sendable {
             status: .unrecognized, actions: [], confidence: result.minimumProbability, candidates: [], reason: nil,
             output: result.text, promptTokens: result.promptTokens, sampledTokens: result.sampledTokens,
             forcedTokens: result.forcedTokens, maskSeconds: result.maskSeconds, seconds: result.seconds)
-        guard result.isComplete, let proposed = try? JSONDecoder().decode(Action.self, from: Data(result.text.utf8))
+        guard result.isComplete,
+            let answer = try? JSONDecoder().decode(SLMAnswer.self, from: Data(result.text.utf8)),
+            let proposed = answer.action(quantities: normalized.quantities)
         else {
             proposal.confidence = 0
             proposal.reason = "the model did not finish an action"
             return proposal
         }
         let grounding = SLMGrounding(catalog: catalog, text: normalized)
-        let (action, dropped) = grounding.ground(proposed)
-        var confidence = result.minimumProbability
+        var (action, dropped) = grounding.ground(proposed)
         var reasons: [String] = []
+        var confidence = result.minimumProbability
+        let intent = grounding.groundIntent(action.intent, targetsNamed: SLMGrounding.hasTarget(action))
+        if intent != action.intent {
+            // The words decided the intent; the model's doubt about it no longer counts.
+            reasons.append("the words say \(SLMAnswer.word(for: intent)), not \(SLMAnswer.word(for: action.intent))")
+            action.intent = intent
+            if intent == .getState {
+                action.value = nil
+                action.unit = nil
+                action.color = nil
+            }
+            confidence = Self.confidence(result, ignoringIntent: true)
+        }
         if !dropped.isEmpty {
             confidence *= 0.6
             reasons.append("not in the words: " + dropped.joined(separator: ", "))
@@ -153,6 +158,19 @@ public final class SLMInterpreter: @unchecked Sendable {
         proposal.actions = [action]
         if !reasons.isEmpty { proposal.reason = reasons.joined(separator: "; ") }
         return proposal
+    }
+
+    /// The least probable choice, leaving out those inside the intent's value when `ignoringIntent`.
+    static func confidence(_ result: ConstrainedResult, ignoringIntent: Bool) -> Double {
+        let bytes = Array(result.text.utf8)
+        let key = Array("\"intent\":\"".utf8)
+        var start = bytes.count
+        if let i = (0...(bytes.count - key.count)).first(where: { bytes[$0..<$0 + key.count].elementsEqual(key) }) {
+            start = i + key.count - 1
+        }
+        let end = bytes[min(start + 1, bytes.count)...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.count
+        return result.choices.filter { !ignoringIntent || !($0.offset >= start && $0.offset <= end) }
+            .map(\.probability).min() ?? 1
     }
 
     /// When the least sure choice was between device ids: the ids its likelier alternatives lead to.

@@ -38,17 +38,16 @@ public struct SLMPrompt: Sendable, Equatable {
                     }.joined(separator: ", "))
         }
         lines += [
-            "Intents: HassTurnOn, HassTurnOff, HassLightSet (brightness % or color), HassLightBrightnessUp, "
-                + "HassLightBrightnessDown, HassClimateSetTemperature, HassSetPosition, HassOpenCover, "
-                + "HassCloseCover, HassLock, HassUnlock, HassGetState (a question about a device), "
-                + "NotACommand (anything that is not for a device).",
+            "Intents: " + SLMAnswer.intentWords.map(\.1).joined(separator: ", ")
+                + " (set: brightness % or colour; question: asking about a device; none: not for a device).",
             "Give a device, area or value only when the command says it.",
         ]
         system = lines.joined(separator: "\n")
         examples = Self.examples(for: catalog)
     }
 
-    /// The examples: one per kind of request the catalog can serve, each on a different area when it can be.
+    /// The examples: one per kind of request the catalog can serve, each on a different area when it can be,
+    /// with the two that are not device commands and the question spread among them.
     static func examples(for catalog: Catalog) -> [(command: String, answer: String)] {
         var examples: [(String, String)] = []
         var usedAreas = Set<String>()
@@ -63,57 +62,41 @@ public struct SLMPrompt: Sendable, Equatable {
             return device
         }
         func name(_ device: Device) -> String { device.name.lowercased() }
-        func answer(_ members: [(String, JSONValue)]) -> String { JSONValue.object(members).text }
-        func ids(_ device: Device) -> (String, JSONValue) { ("devices", .array([.string(device.id)])) }
+        func add(_ command: String, _ action: Action) { examples.append((command, SLMAnswer(action).text)) }
 
         if let d = pick({ $0.has(.brightness) }) {
-            examples.append(
-                ("dim the \(name(d)) to 40%",
-                    answer([("intent", .string("HassLightSet")), ids(d), ("value", .number(40)), ("unit", .string("percent"))])))
+            add("dim the \(name(d)) to 40%", Action(.lightSet, devices: [d.id], value: 40))
         }
-        examples.append(("tell me a joke", answer([("intent", .string("NotACommand"))])))
-        if let d = pick({ $0.has(.openClose) }) {
-            examples.append(("close the \(name(d))", answer([("intent", .string("HassCloseCover")), ids(d)])))
-        }
+        add("tell me a joke", Action(.notACommand))
+        if let d = pick({ $0.has(.openClose) }) { add("close the \(name(d))", Action(.closeCover, devices: [d.id])) }
         if let area = catalog.areas.first(where: { area in
             !usedAreas.contains(area.id) && catalog.devices(inArea: area.id).filter { $0.type == .light }.count > 1
         }) {
             usedAreas.insert(area.id)
-            examples.append(
-                ("switch off the lights in the \(area.name.lowercased())",
-                    answer([("intent", .string("HassTurnOff")), ("area", .string(area.id)), ("domain", .string("light"))])))
+            add("switch off the lights in the \(area.name.lowercased())", Action(.turnOff, area: area.id, domain: .light))
+        }
+        if let d = pick({ $0.stateTopic != nil && $0.has(.onOff) }) {
+            add("is the \(name(d)) on?", Action(.getState, devices: [d.id]))
         }
         if let d = pick({ $0.has(.targetTemperature) }), let range = d.targetTemperature {
             let value = ((range.min + range.max) / 2).rounded()
-            examples.append(
-                ("set the \(name(d)) to \(JSONValue.format(value)) degrees",
-                    answer([
-                        ("intent", .string("HassClimateSetTemperature")), ids(d), ("value", .number(value)),
-                        ("unit", .string(range.unit == .celsius ? "celsius" : "fahrenheit")),
-                    ])))
-        }
-        if let d = pick({ $0.stateTopic != nil && $0.has(.onOff) }) {
-            examples.append(("is the \(name(d)) on?", answer([("intent", .string("HassGetState")), ids(d)])))
+            add("set the \(name(d)) to \(JSONValue.format(value)) degrees",
+                Action(.climateSetTemperature, devices: [d.id], value: value))
         }
         if let d = pick({ $0.has(.onOff) && $0.type != .light }) {
-            examples.append(("could you turn on the \(name(d))", answer([("intent", .string("HassTurnOn")), ids(d)])))
-        }
-        examples.append(("what's the weather like tomorrow?", answer([("intent", .string("NotACommand"))])))
-        if let d = pick({ $0.has(.color) }) {
-            examples.append(
-                ("make the \(name(d)) red", answer([("intent", .string("HassLightSet")), ids(d), ("color", .string("red"))])))
-        }
-        if let d = pick({ $0.has(.lock) }) {
-            examples.append(("lock the \(name(d))", answer([("intent", .string("HassLock")), ids(d)])))
-        }
-        if let floor = catalog.floors.last {
-            examples.append(
-                ("turn off everything \(floor.name.lowercased())",
-                    answer([("intent", .string("HassTurnOff")), ("floor", .string(floor.id))])))
+            add("could you turn on the \(name(d))", Action(.turnOn, devices: [d.id]))
         }
         if let d = pick({ $0.has(.brightness) }) {
-            examples.append(
-                ("the \(name(d)) is too dark", answer([("intent", .string("HassLightBrightnessUp")), ids(d)])))
+            add("the \(name(d)) is too dark", Action(.brightnessUp, devices: [d.id]))
+        }
+        if let d = pick({ $0.has(.lock) }) { add("unlock the \(name(d))", Action(.unlock, devices: [d.id])) }
+        add("what's the weather like tomorrow?", Action(.notACommand))
+        if let d = pick({ $0.has(.color) }) { add("make the \(name(d)) red", Action(.lightSet, devices: [d.id], color: "red")) }
+        if let d = pick({ $0.has(.position) }) {
+            add("open the \(name(d)) to 70 percent", Action(.setPosition, devices: [d.id], value: 70))
+        }
+        if let d = pick({ $0.has(.onOff) && $0.type == .light }) {
+            add("switch the \(name(d)) off", Action(.turnOff, devices: [d.id]))
         }
         return examples
     }
