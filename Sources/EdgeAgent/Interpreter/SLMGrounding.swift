@@ -119,6 +119,62 @@ struct SLMGrounding {
         return (action, dropped)
     }
 
+    /// The devices the words name outright (a name or alias, all its words said), keeping only those named by the
+    /// most words: "the shutters in the bedroom" is the bedroom's shutters, not every shutter.
+    func namedDevices() -> [Device] {
+        var best: [Device] = []
+        var bestCount = 0
+        for device in catalog.devices {
+            let counts = ([device.name] + device.aliases).filter(says).map { Self.words($0).count }
+            guard let count = counts.max() else { continue }
+            if count > bestCount {
+                best = [device]
+                bestCount = count
+            } else if count == bestCount {
+                best.append(device)
+            }
+        }
+        return best
+    }
+
+    /// The one value the words give, with its unit, for an intent that needs one and got none from the model.
+    func spokenValue() -> (Double, ValueUnit?)? {
+        guard text.quantities.count == 1, let quantity = text.quantities.first else { return nil }
+        let unit: ValueUnit?
+        switch quantity.unit {
+        case .percent: unit = .percent
+        case .celsius: unit = .celsius
+        case .fahrenheit: unit = .fahrenheit
+        case .kelvin: unit = .kelvin
+        case .degrees, .number: unit = nil
+        }
+        return (abs(quantity.value), unit)
+    }
+
+    /// The colour the words name, if exactly one.
+    func spokenColor() -> String? {
+        // Longest names first, so "warm white" wins over "white".
+        let said = NamedColor.names.sorted { $0.count > $1.count }.filter(says)
+        guard let first = said.first else { return nil }
+        return said.allSatisfy { first.contains($0) } ? first : nil
+    }
+
+    /// The intent fitted to what the devices can do, where the model's word has a sibling that fits: "set" for a
+    /// thermostat is its temperature, for blinds their position.
+    static func fit(_ intent: Intent, to devices: [Device]) -> Intent {
+        guard !devices.isEmpty, !devices.allSatisfy({ $0.intents.contains(intent) }) else { return intent }
+        let siblings: [Intent: [Intent]] = [
+            .lightSet: [.climateSetTemperature, .setPosition], .climateSetTemperature: [.lightSet, .setPosition],
+            .setPosition: [.lightSet, .climateSetTemperature], .brightnessUp: [.openCover],
+            .brightnessDown: [.closeCover], .turnOn: [.openCover, .unlock], .turnOff: [.closeCover, .lock],
+            .openCover: [.turnOn], .closeCover: [.turnOff],
+        ]
+        for sibling in siblings[intent] ?? [] where devices.allSatisfy({ $0.intents.contains(sibling) }) {
+            return sibling
+        }
+        return intent
+    }
+
     /// Words that say which way a change goes, for the intents that come in opposite pairs.
     static let polarity: [(Intent, Set<String>)] = [
         (.turnOn, ["on", "start", "activate", "enable", "an", "ein"]),
@@ -143,7 +199,7 @@ struct SLMGrounding {
     /// The intent the words support: the model's, unless the words say the opposite and not the model's own
     /// ("stop the sprinkler" is never "on"), or ask a question where the model proposes a change.
     func groundIntent(_ intent: Intent, targetsNamed: Bool) -> Intent {
-        if isQuestion, intent != .getState, intent != .notACommand, targetsNamed { return .getState }
+        if isQuestion, intent != .getState, targetsNamed { return .getState }
         guard let other = Self.opposite[intent] else { return intent }
         let own = Self.polarity.first { $0.0 == intent }!.1
         let theirs = Self.polarity.first { $0.0 == other }!.1

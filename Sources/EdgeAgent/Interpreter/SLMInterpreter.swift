@@ -120,9 +120,46 @@ public final class SLMInterpreter: @unchecked Sendable {
             return proposal
         }
         let grounding = SLMGrounding(catalog: catalog, text: normalized)
-        var (action, dropped) = grounding.ground(proposed)
         var reasons: [String] = []
         var confidence = result.minimumProbability
+        var proposedAction = proposed
+        if proposed.intent == .notACommand && grounding.isQuestion && !proposed.devices.isEmpty {
+            // "is the front door locked?" answered "none" with a device: a question about it, if the words name it.
+            proposedAction.intent = .getState
+        }
+        var (action, dropped) = grounding.ground(proposedAction)
+        if action.intent == .notACommand {
+            proposedAction = proposed
+            (action, dropped) = (Action(.notACommand), [])
+        }
+        if action.intent != .notACommand && !SLMGrounding.hasTarget(action) {
+            // The model's target is not in the words; a device the words name outright is.
+            let named = grounding.namedDevices()
+            if named.count == 1 {
+                action.devices = named.map(\.id)
+                reasons.append("the words name \(named[0].id)")
+                confidence *= 0.9
+            }
+        }
+        if action.intent != .notACommand {
+            let devices = action.devices.compactMap(catalog.device)
+            let fitted = SLMGrounding.fit(action.intent, to: devices)
+            if fitted != action.intent {
+                reasons.append("\(SLMAnswer.word(for: action.intent)) fitted to \(SLMAnswer.word(for: fitted))")
+                action.intent = fitted
+            }
+        }
+        if [.lightSet, .setPosition, .climateSetTemperature].contains(action.intent) {
+            if action.value == nil && action.color == nil, let (value, unit) = grounding.spokenValue() {
+                action.value = value
+                action.unit = unit ?? (action.intent == .climateSetTemperature ? nil : .percent)
+                dropped.removeAll { $0.hasPrefix("value") }
+            }
+            if action.intent == .lightSet && action.color == nil && action.value == nil, let color = grounding.spokenColor() {
+                action.color = color
+                dropped.removeAll { $0.hasPrefix("color") }
+            }
+        }
         let intent = grounding.groundIntent(action.intent, targetsNamed: SLMGrounding.hasTarget(action))
         if intent != action.intent {
             // The words decided the intent; the model's doubt about it no longer counts.
@@ -136,13 +173,12 @@ public final class SLMInterpreter: @unchecked Sendable {
             confidence = Self.confidence(result, ignoringIntent: true)
         }
         if !dropped.isEmpty {
-            confidence *= 0.6
             reasons.append("not in the words: " + dropped.joined(separator: ", "))
         }
         if action.intent != .notACommand && !SLMGrounding.hasTarget(action) {
             proposal.confidence = min(confidence, 0.3)
             proposal.reason = (reasons + ["no device, area or floor the words support"]).joined(separator: "; ")
-            proposal.candidates = proposed.devices.filter { catalog.device($0) != nil }
+            proposal.candidates = proposedAction.devices.filter { catalog.device($0) != nil }
             if proposal.candidates.count > 1 { proposal.status = .ambiguous }
             return proposal
         }
