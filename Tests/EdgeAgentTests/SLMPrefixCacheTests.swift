@@ -7,7 +7,7 @@ import XCTest
 /// truncated file is ignored with a log line and replaced.
 final class SLMPrefixCacheTests: XCTestCase {
     /// A model of its own: every interpreter made here takes over its session.
-    nonisolated(unsafe) static let local = Result { try LocalModel(SLMInterpreterTests.modelPath, threads: 2, contextLength: 1024) }
+    nonisolated(unsafe) static let local = Result { try LocalModel(SLMInterpreterTests.modelPath, threads: 2, contextLength: 1536) }
     static let commands = [
         "it's too dark in the office", "is the garage door open?", "make it 22 degrees in the living room",
         "tell me a joke about cats",

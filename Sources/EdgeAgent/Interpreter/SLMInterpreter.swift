@@ -126,6 +126,9 @@ public final class SLMInterpreter: @unchecked Sendable {
         if proposed.intent == .notACommand && grounding.isQuestion && !proposed.devices.isEmpty {
             // "is the front door locked?" answered "none" with a device: a question about it, if the words name it.
             proposedAction.intent = .getState
+            proposedAction.value = nil
+            proposedAction.color = nil
+            confidence = Self.confidence(result, ignoringIntent: true)
         }
         var (action, dropped) = grounding.ground(proposedAction)
         if action.intent == .notACommand {
@@ -147,6 +150,7 @@ public final class SLMInterpreter: @unchecked Sendable {
             if fitted != action.intent {
                 reasons.append("\(SLMAnswer.word(for: action.intent)) fitted to \(SLMAnswer.word(for: fitted))")
                 action.intent = fitted
+                if fitted == .climateSetTemperature && action.unit == .percent { action.unit = nil }
             }
         }
         if [.lightSet, .setPosition, .climateSetTemperature].contains(action.intent) {
@@ -155,7 +159,10 @@ public final class SLMInterpreter: @unchecked Sendable {
                 action.unit = unit ?? (action.intent == .climateSetTemperature ? nil : .percent)
                 dropped.removeAll { $0.hasPrefix("value") }
             }
-            if action.intent == .lightSet && action.color == nil && action.value == nil, let color = grounding.spokenColor() {
+            if action.intent == .lightSet, let color = grounding.spokenColor(),
+                action.color.map({ color.contains($0) }) ?? (action.value == nil)
+            {
+                // The colour said, in full: "warm white" where the model wrote "white".
                 action.color = color
                 dropped.removeAll { $0.hasPrefix("color") }
             }
