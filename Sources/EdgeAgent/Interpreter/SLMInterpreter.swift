@@ -137,7 +137,14 @@ public final class SLMInterpreter: @unchecked Sendable {
         }
         if action.intent != .notACommand && !SLMGrounding.hasTarget(action) {
             // The model's target is not in the words; a device the words name outright is.
-            let named = grounding.namedDevices()
+            var named = grounding.namedDevices()
+            if named.isEmpty {
+                // "it's too dark in the office": the one device of the area named that can do it.
+                let areas = catalog.areas.filter(grounding.namesArea)
+                if areas.count == 1 {
+                    named = catalog.devices(inArea: areas[0].id).filter { $0.intents.contains(action.intent) }
+                }
+            }
             if named.count == 1 {
                 action.devices = named.map(\.id)
                 reasons.append("the words name \(named[0].id)")
@@ -153,16 +160,14 @@ public final class SLMInterpreter: @unchecked Sendable {
                 if fitted == .climateSetTemperature && action.unit == .percent { action.unit = nil }
             }
         }
-        if [.lightSet, .setPosition, .climateSetTemperature].contains(action.intent) {
-            if action.value == nil && action.color == nil, let (value, unit) = grounding.spokenValue() {
+        if [.lightSet, .setPosition, .climateSetTemperature, .brightnessUp, .brightnessDown].contains(action.intent) {
+            if action.value == nil, let (value, unit) = grounding.spokenValue() {
                 action.value = value
                 action.unit = unit ?? (action.intent == .climateSetTemperature ? nil : .percent)
+                if action.intent == .climateSetTemperature && action.unit == .percent { action.value = nil }
                 dropped.removeAll { $0.hasPrefix("value") }
             }
-            if action.intent == .lightSet, let color = grounding.spokenColor(),
-                action.color.map({ color.contains($0) }) ?? (action.value == nil)
-            {
-                // The colour said, in full: "warm white" where the model wrote "white".
+            if action.intent == .lightSet, let color = grounding.spokenColor() {
                 action.color = color
                 dropped.removeAll { $0.hasPrefix("color") }
             }

@@ -62,7 +62,12 @@ public struct SLMPrompt: Sendable, Equatable {
             return device
         }
         func name(_ device: Device) -> String { device.name.lowercased() }
-        func add(_ command: String, _ action: Action) { examples.append((command, SLMAnswer(action).text)) }
+        func add(_ command: String, _ action: Action) {
+            var answer = SLMAnswer(action)
+            answer.value = nil
+            answer.color = nil
+            examples.append((command, answer.text))
+        }
 
         if let d = pick({ $0.has(.brightness) }) {
             add("dim the \(name(d)) to 40%", Action(.lightSet, devices: [d.id], value: 40))
