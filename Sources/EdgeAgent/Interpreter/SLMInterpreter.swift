@@ -121,14 +121,14 @@ public final class SLMInterpreter: @unchecked Sendable {
         }
         let grounding = SLMGrounding(catalog: catalog, text: normalized)
         var reasons: [String] = []
-        var confidence = result.minimumProbability
+        var confidence = self.confidence(result)
         var proposedAction = proposed
         if proposed.intent == .notACommand && grounding.isQuestion && !proposed.devices.isEmpty {
             // "is the front door locked?" answered "none" with a device: a question about it, if the words name it.
             proposedAction.intent = .getState
             proposedAction.value = nil
             proposedAction.color = nil
-            confidence = Self.confidence(result, ignoringIntent: true)
+            confidence = self.confidence(result, ignoring: ["intent"])
         }
         var (action, dropped) = grounding.ground(proposedAction)
         if action.intent == .notACommand {
@@ -148,7 +148,7 @@ public final class SLMInterpreter: @unchecked Sendable {
             if named.count == 1 {
                 action.devices = named.map(\.id)
                 reasons.append("the words name \(named[0].id)")
-                confidence *= 0.9
+                confidence = self.confidence(result, ignoring: ["devices", "area", "floor", "domain"])
             }
         }
         if action.intent != .notACommand {
@@ -158,6 +158,16 @@ public final class SLMInterpreter: @unchecked Sendable {
                 reasons.append("\(SLMAnswer.word(for: action.intent)) fitted to \(SLMAnswer.word(for: fitted))")
                 action.intent = fitted
                 if fitted == .climateSetTemperature && action.unit == .percent { action.unit = nil }
+            }
+        }
+        if action.intent == .turnOn, !action.devices.isEmpty {
+            // "turn the night light blue": on, with a colour or a level said, is a setting of the light.
+            let devices = action.devices.compactMap(catalog.device)
+            if grounding.spokenColor() != nil && devices.allSatisfy({ $0.has(.color) })
+                || grounding.spokenValue()?.1 == .percent && devices.allSatisfy({ $0.has(.brightness) })
+            {
+                action.intent = .lightSet
+                reasons.append("on with a setting said is set")
             }
         }
         if [.lightSet, .setPosition, .climateSetTemperature, .brightnessUp, .brightnessDown].contains(action.intent) {
@@ -182,7 +192,7 @@ public final class SLMInterpreter: @unchecked Sendable {
                 action.unit = nil
                 action.color = nil
             }
-            confidence = Self.confidence(result, ignoringIntent: true)
+            confidence = self.confidence(result, ignoring: ["intent"])
         }
         if !dropped.isEmpty {
             reasons.append("not in the words: " + dropped.joined(separator: ", "))
@@ -208,17 +218,44 @@ public final class SLMInterpreter: @unchecked Sendable {
         return proposal
     }
 
-    /// The least probable choice, leaving out those inside the intent's value when `ignoringIntent`.
-    static func confidence(_ result: ConstrainedResult, ignoringIntent: Bool) -> Double {
-        let bytes = Array(result.text.utf8)
-        let key = Array("\"intent\":\"".utf8)
-        var start = bytes.count
-        if let i = (0...(bytes.count - key.count)).first(where: { bytes[$0..<$0 + key.count].elementsEqual(key) }) {
-            start = i + key.count - 1
+    /// The least probable of the model's choices of a value — a device, area, floor, domain or intent — leaving
+    /// out the members in `ignoring` (decided by the words instead). Choices of which key comes next, or of how
+    /// to spell punctuation, are not doubts about the answer.
+    func confidence(_ result: ConstrainedResult, ignoring: Set<String> = []) -> Double {
+        let spans = Self.valueSpans(Array(result.text.utf8)).filter { !ignoring.contains($0.key) }
+        var lowest = 1.0
+        for choice in result.choices {
+            let end = choice.offset + max(1, model.tokenizer.piece(choice.token).count)
+            if spans.contains(where: { $0.bytes.lowerBound < end && choice.offset < $0.bytes.upperBound }) {
+                lowest = min(lowest, choice.probability)
+            }
         }
-        let end = bytes[min(start + 1, bytes.count)...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.count
-        return result.choices.filter { !ignoringIntent || !($0.offset >= start && $0.offset <= end) }
-            .map(\.probability).min() ?? 1
+        return lowest
+    }
+
+    /// The inside of every string value of a compact JSON object, with the key it belongs to.
+    static func valueSpans(_ bytes: [UInt8]) -> [(key: String, bytes: Range<Int>)] {
+        var spans: [(String, Range<Int>)] = []
+        var key = ""
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\"") else {
+                i += 1
+                continue
+            }
+            var close = i + 1
+            while close < bytes.count && bytes[close] != UInt8(ascii: "\"") {
+                close += bytes[close] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            let inside = (i + 1)..<min(close, bytes.count)
+            if close + 1 < bytes.count && bytes[close + 1] == UInt8(ascii: ":") {
+                key = String(decoding: bytes[inside], as: UTF8.self)
+            } else {
+                spans.append((key, inside))
+            }
+            i = close + 1
+        }
+        return spans
     }
 
     /// When the least sure choice was between device ids: the ids its likelier alternatives lead to.
