@@ -90,6 +90,9 @@ public final class SLMInterpreter: @unchecked Sendable {
         startup = Startup(prefixTokens: prefix.count, restoredFromDisk: restored, seconds: (clock.now - start).seconds)
     }
 
+    /// Times of day that make a command a schedule, beyond the matcher's veto words.
+    static let whenWords: Set<String> = ["sunset", "sunrise", "dawn", "dusk", "noon", "midnight", "daily", "everyday"]
+
     /// The tokens of one command's turn, after the prefix.
     func commandTokens(_ text: String) -> [Int32] {
         model.tokenizer.encode(
@@ -205,6 +208,16 @@ public final class SLMInterpreter: @unchecked Sendable {
             return proposal
         }
         proposal.confidence = confidence
+        if ![.getState, .notACommand].contains(action.intent),
+            let veto = normalized.tokens.map(\.folded).first(where: {
+                MatcherLexicon.vetoWords.contains($0) || Self.whenWords.contains($0)
+            })
+        {
+            // Negation, a time or a condition: the model cannot be trusted to have read it, so nothing acts.
+            proposal.confidence = min(confidence, 0.3)
+            proposal.reason = (reasons + ["'\(veto)': negation, time or condition"]).joined(separator: "; ")
+            return proposal
+        }
         if confidence < options.threshold {
             proposal.candidates = candidates(result)
             proposal.status = proposal.candidates.count > 1 ? .ambiguous : .unrecognized
