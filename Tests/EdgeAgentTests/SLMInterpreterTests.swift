@@ -99,6 +99,67 @@ final class SLMInterpreterTests: XCTestCase {
         return true
     }
 
+    /// Whatever the model's scores, the answer is JSON of the catalog's schema naming only catalog values.
+    func testDecodingFromRandomScoresNamesOnlyCatalogValues() throws {
+        let catalog = try Self.catalog.get()
+        let slm = try Self.shared.get()
+        let tokenizer = slm.model.tokenizer
+        let sets = GrammarTokenSets(grammar: slm.grammar, vocabulary: GrammarVocabulary(tokenizer: tokenizer))
+        let scores = Scores(vocabularySize: tokenizer.vocabularySize)
+        let generator = ConstrainedGenerator(evaluator: scores, tokenizer: tokenizer, sets: sets)
+        let ids = Set(catalog.devices.map(\.id) + catalog.scenes.map(\.id))
+        let intents = Set(Intent.allCases.map(\.rawValue))
+        for seed in 0..<100 {
+            let result = try generator.generate(prompt: [1], maxSteps: 200, sampler: RandomSampler(seed: UInt64(seed)))
+            XCTAssertTrue(result.isComplete, result.text)
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.text.utf8)) as? [String: Any])
+            XCTAssertTrue(Set(object.keys).isSubset(of: ["devices", "area", "floor", "domain", "intent"]), result.text)
+            for id in object["devices"] as? [String] ?? [] { XCTAssertTrue(ids.contains(id), result.text) }
+            if let area = object["area"] as? String { XCTAssertNotNil(catalog.area(area), result.text) }
+            if let floor = object["floor"] as? String { XCTAssertNotNil(catalog.floor(floor), result.text) }
+            let answer = try JSONDecoder().decode(SLMAnswerProbe.self, from: Data(result.text.utf8))
+            XCTAssertTrue(["on", "off", "set", "brighter", "dimmer", "temperature", "position", "open", "close", "lock",
+                "unlock", "question", "none"].contains(answer.intent), result.text)
+            XCTAssertFalse(intents.isEmpty)
+        }
+    }
+
+    struct SLMAnswerProbe: Decodable { var intent: String }
+
+    /// Scores drawn at random: a model that would write anything.
+    final class Scores: TokenEvaluator {
+        let logits: UnsafeMutableBufferPointer<Float>
+        var random = Xoshiro256StarStar(seed: 11)
+
+        init(vocabularySize: Int) {
+            logits = .allocate(capacity: vocabularySize)
+            logits.initialize(repeating: 0)
+        }
+
+        deinit { logits.deallocate() }
+
+        func evaluate(_ tokens: [Int32]) throws {
+            for i in logits.indices { logits[i] = Float(random.next() % 1000) / 100 }
+        }
+    }
+
+    /// The matcher decides what it can; the model gets the rest; rules only without a model.
+    func testFastPathFirstThenTheModel() throws {
+        let interpreter = try interpreter(fastPath: true)
+        XCTAssertEqual(interpreter.interpret("dim the bedroom lamp to 30%").via, "rules")
+        let request = interpreter.interpret("can you turn the kids fan on")
+        XCTAssertEqual(request.via, "slm")
+        XCTAssertEqual(request.status, .ok, request.reason ?? "")
+        XCTAssertEqual(request.resolved.map(\.intent), [.turnOn])
+        XCTAssertEqual(request.resolved.first?.devices, ["kids_fan"])
+        XCTAssertEqual(try self.interpreter(fastPath: false).interpret("dim the bedroom lamp to 30%").via, "slm")
+        let rulesOnly = Interpreter(catalog: try Self.catalog.get())
+        XCTAssertNil(rulesOnly.model)
+        let unsure = rulesOnly.interpret("can you turn the kids fan on")
+        XCTAssertEqual(unsure.via, "rules")
+        XCTAssertEqual(unsure.status, .unrecognized)
+    }
+
     func testDevelopmentSet() throws {
         for fastPath in [true, false] {
             let interpreter = try interpreter(fastPath: fastPath)
