@@ -104,7 +104,14 @@ final class SLMInterpreterTests: XCTestCase {
         let catalog = try Self.catalog.get()
         let slm = try Self.shared.get()
         let tokenizer = slm.model.tokenizer
+        let clock = ContinuousClock()
+        let start = clock.now
         let sets = GrammarTokenSets(grammar: slm.grammar, vocabulary: GrammarVocabulary(tokenizer: tokenizer))
+        sets.precomputeAll()
+        let largest = (0..<Int32(slm.grammar.nodeCount)).map { sets.allowed(at: $0).count }.max() ?? 0
+        print(
+            "catalog grammar: \(slm.grammar.nodeCount) nodes, vocabulary index and every token set in "
+                + "\(clock.now - start); at most \(largest) tokens allowed at a node; prefix \(slm.startup.prefixTokens) tokens")
         let scores = Scores(vocabularySize: tokenizer.vocabularySize)
         let generator = ConstrainedGenerator(evaluator: scores, tokenizer: tokenizer, sets: sets)
         let ids = Set(catalog.devices.map(\.id) + catalog.scenes.map(\.id))
