@@ -40,7 +40,7 @@ public final class Session {
     /// Tokens evaluated in one forward pass at most; longer inputs are evaluated in chunks of this size.
     public let batchCapacity: Int
     public let pool: ThreadPool
-    public private(set) var position = 0
+    public internal(set) var position = 0
 
     // The KV cache in half floats: (layer, kvHead, contextLength, headDim) each, so that attention reads one KV
     // head's positions as one contiguous run.

@@ -13,7 +13,9 @@ struct AskCommand: ParsableCommand {
         abstract: "Interprets a free-form command and prints the validated device actions (nothing is published).",
         discussion: """
             With no TEXT, reads commands from standard input, one per line, and prints one result per line. \
-            Status is ok, ambiguous (with candidates), unrecognized or rejected (with the reason).
+            Status is ok, ambiguous (with candidates), unrecognized or rejected (with the reason). \
+            What the fast-path matcher cannot decide goes to the local model (via "slm"): the default model when it \
+            has been fetched (Models/fetch.sh), or --model; --rules-only never loads one.
             """)
 
     @Argument(help: "The command, e.g. \"dim the bedroom lamp to 30%\". Default: one per line from standard input.")

@@ -7,7 +7,7 @@ import EdgeAgent
     import Foundation
 #endif
 
-/// How `ask` and `eval` build their interpreter: the catalog and the devices' known states.
+/// How `ask` and `eval` build their interpreter: the catalog, the devices' known states, and the local model.
 struct InterpreterOptions: ParsableArguments {
     static let defaultCatalogs = ["Board/catalog/home.yaml", "/etc/edge-agent/catalog.yaml"]
 
@@ -21,6 +21,52 @@ struct InterpreterOptions: ParsableArguments {
             relative set-points ("warmer") start from these.
             """)
     var states: String?
+
+    @Option(
+        name: .long,
+        help: """
+            The model for what the matcher cannot decide: a manifest name or a GGUF path. Default: the manifest's \
+            default model, if fetched.
+            """)
+    var model: String?
+
+    @Flag(name: [.customLong("rules-only"), .customLong("no-slm")], help: "The fast-path matcher only; no model is loaded.")
+    var rulesOnly = false
+
+    @Flag(name: .long, help: "Send every command to the model, skipping the matcher (for comparing the two).")
+    var noFastPath = false
+
+    @Option(name: .long, help: "Worker threads for the model. Default: the number of cores.")
+    var threads: Int?
+
+    @Flag(name: .long, help: "Do not read or write the evaluated prompt prefix on disk.")
+    var noPrefixCache = false
+
+    func validate() throws {
+        if rulesOnly && (model != nil || noFastPath) {
+            throw ValidationError("--rules-only excludes --model and --no-fast-path")
+        }
+        if let threads, threads < 1 || threads > 256 {
+            throw ValidationError("--threads must be between 1 and 256, got \(threads)")
+        }
+    }
+
+    /// The model named, else the default one if it is in the cache; nil for rules only.
+    func loadModel(_ catalog: Catalog) throws -> SLMInterpreter? {
+        if rulesOnly { return nil }
+        if model == nil {
+            do {
+                _ = try ModelStore().resolve(nil)
+            } catch {
+                if noFastPath { throw ValidationError("--no-fast-path needs a model: \(error)") }
+                PrefixCache.logToStandardError("rules only (\(error))")
+                return nil
+            }
+        }
+        var options = SLMInterpreter.Options()
+        if noPrefixCache { options.prefixCache = nil }
+        return try SLMInterpreter(catalog: catalog, model: LocalModel(model, threads: threads), options: options)
+    }
 
     func loadCatalog() throws -> Catalog {
         if let catalog { return try Catalog(contentsOf: catalog) }
@@ -44,6 +90,8 @@ struct InterpreterOptions: ParsableArguments {
     }
 
     func makeInterpreter() throws -> Interpreter {
-        Interpreter(catalog: try loadCatalog(), states: try loadStates())
+        let catalog = try loadCatalog()
+        return Interpreter(
+            catalog: catalog, model: try loadModel(catalog), fastPath: !noFastPath, states: try loadStates())
     }
 }
