@@ -71,7 +71,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "edge-agent")
         logger.logLevel = level
-        let service = try AgentRuntime.makeService(config: settings, logger: logger)
+        let service: AgentService
+        do {
+            service = try AgentRuntime.makeService(config: settings, logger: logger)
+        } catch let error as AgentStartError {
+            let line = Array("Error: \(error.description)\n".utf8)
+            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            throw ExitCode(memoryRefusalExitCode)
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

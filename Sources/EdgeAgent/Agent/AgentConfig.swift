@@ -67,10 +67,10 @@ public struct AgentConfig: Sendable, Equatable {
     }
 
     public struct InterpreterOptions: Sendable, Equatable {
-        /// Whether the language model takes what the rules do not understand (once it is wired in).
+        /// Whether the language model takes what the rules do not understand.
         public var slm = false
-        /// Below this confidence a local answer is not acted on by the later stages (model, cloud).
-        public var confidenceThreshold = 0.6
+        /// Below this confidence the model's answer is `unrecognized` (or `ambiguous`), never an action.
+        public var confidenceThreshold = SLMInterpreter.Options().threshold
     }
 
     public struct Limits: Sendable, Equatable {

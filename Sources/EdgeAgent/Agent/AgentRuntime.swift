@@ -11,13 +11,56 @@ import MQTT
 public enum AgentRuntime {
     public static let version = "0.1.0"
 
-    /// The one place the interpreter is composed. Today: the catalog's rules. The language-model stage
-    /// (`interpreter.slm`, asking `memory.rejectionForModelWork` before each generation) and the cloud escalation
-    /// are wired here.
+    /// The one place the interpreter is composed: the catalog's rules first (relative set-points from `states`),
+    /// then, with `interpreter.slm`, the language model for what the rules leave unrecognized — unless the memory
+    /// guard is above its soft mark, when the answer is `rejected`, reason `memory`, and the rules keep serving.
     public static func makeInterpreter(
-        config: AgentConfig, catalog: Catalog, memory: MemoryGate
+        config: AgentConfig, catalog: Catalog, memory: MemoryGate, states: DeviceStates? = nil,
+        model: SLMInterpreter? = nil
     ) -> any CommandInterpreting {
-        Interpreter(catalog: catalog)
+        let rules = Interpreter(catalog: catalog, states: states)
+        guard let model else { return rules }
+        let withModel = Interpreter(catalog: catalog, model: model, states: states)
+        return ClosureInterpreter { text, id in
+            let fast = rules.interpret(text, id: id)
+            guard fast.status == .unrecognized else { return fast }
+            if let rejection = memory.rejectionForModelWork(id: id) { return rejection }
+            return withModel.interpret(text, id: id)
+        }
+    }
+
+    /// The language model for `interpreter.slm`, loaded after admission: the configured (or the board's) context,
+    /// shortened when the memory budget cannot hold it; a refusal throws `AgentStartError.memory` (exit 75).
+    public static func loadModel(
+        config: AgentConfig, catalog: Catalog, board: BoardProfile?, logger: Logger
+    ) throws -> SLMInterpreter? {
+        guard config.interpreter.slm else { return nil }
+        var context = config.model.context ?? SLMInterpreter.defaultContextLength
+        if let board {
+            let check = try MemoryCheck(board: board, model: config.model.name, contextLength: context)
+            switch check.verdict {
+            case .fits: break
+            case .shrunk(let estimate, _, let reason):
+                logger.warning(
+                    "Shorter context to fit the memory budget",
+                    metadata: ["model.context": "\(estimate.contextLength)", "memory.reason": "\(reason)"])
+                context = estimate.contextLength
+            case .refused(_, let message):
+                throw AgentStartError.memory(message)
+            }
+        }
+        let local = try LocalModel(
+            config.model.name ?? board?.model, threads: config.model.threads ?? board?.threads, contextLength: context)
+        var options = SLMInterpreter.Options()
+        options.threshold = config.interpreter.confidenceThreshold
+        let interpreter = try SLMInterpreter(catalog: catalog, model: local, options: options)
+        logger.info(
+            "Language model ready",
+            metadata: [
+                "model.path": "\(local.path)", "model.context": "\(context)",
+                "model.load_s": "\(local.loadSeconds)",
+            ])
+        return interpreter
     }
 
     /// The client's settings from the config: the password is read here, from its file or variable, and goes
@@ -69,9 +112,14 @@ public enum AgentRuntime {
             agentID: config.agent.id, version: version, model: model,
             catalogHash: AgentReports.contentHash(catalogBytes), capabilities: capabilities, board: board?.name)
         let client = try MQTTClient(mqttConfiguration(config), logger: logger)
+        let states = DeviceStates(catalog: catalog)
+        let chosen =
+            try interpreter
+            ?? makeInterpreter(
+                config: config, catalog: catalog, memory: memory, states: states,
+                model: loadModel(config: config, catalog: catalog, board: board, logger: logger))
         return AgentService(
-            config: config, catalog: catalog,
-            interpreter: interpreter ?? makeInterpreter(config: config, catalog: catalog, memory: memory),
+            config: config, catalog: catalog, states: states, interpreter: chosen,
             client: client, identity: identity, memory: memory, budgetBytes: budget?.bytes, logger: logger,
             systemd: SystemdNotifier(environment: ProcessInfo.processInfo.environment))
     }

@@ -37,7 +37,8 @@ public final class AgentService: Service, Sendable {
     private let sequence = Atomic(0)
 
     public init(
-        config: AgentConfig, catalog: Catalog, interpreter: any CommandInterpreting, client: MQTTClient,
+        config: AgentConfig, catalog: Catalog, states: DeviceStates? = nil, interpreter: any CommandInterpreting,
+        client: MQTTClient,
         identity: AgentReports.Identity, memory: MemoryGate, budgetBytes: Int?, logger: Logger,
         systemd: SystemdNotifier = SystemdNotifier(environment: [:])
     ) {
@@ -49,13 +50,13 @@ public final class AgentService: Service, Sendable {
         self.logger = logger
         self.systemd = systemd
         topics = AgentTopics(prefix: config.agent.prefix)
-        states = DeviceStates(catalog: catalog)
+        self.states = states ?? DeviceStates(catalog: catalog)
         metrics = AgentMetrics()
         worker = InferenceWorker(capacity: config.limits.queueCapacity)
         publisher = AgentPublisher(
             client: client, qos: MQTTQoS(rawValue: Int32(config.broker.qos)) ?? .atLeastOnce,
             spoolCapacity: config.limits.spoolCapacity, metrics: metrics, logger: logger)
-        pipeline = AgentPipeline(catalog: catalog, interpreter: interpreter, states: states)
+        pipeline = AgentPipeline(catalog: catalog, interpreter: interpreter, states: self.states)
     }
 
     public func run() async throws {

@@ -2,7 +2,7 @@ import Synchronization
 
 /// The last state each catalog device reported on its `state_topic` (zigbee2mqtt publishes the whole state as a
 /// JSON object there). Written by the agent's MQTT side, read by the inference worker: thread-safe.
-public final class DeviceStates: Sendable {
+public final class DeviceStates: DeviceStateSource {
     private let states = Mutex<[String: JSONValue]>([:])
     /// State topic → the devices that report on it (usually one).
     private let devicesByTopic: [String: [String]]

@@ -64,6 +64,10 @@ public final class SLMInterpreter: @unchecked Sendable {
     let generator: ConstrainedGenerator
     let lock = Mutex(())
 
+    /// The context the agent gives the model unless configured: the prompt with the sample catalog is about 1,100
+    /// tokens, and one command with its answer under 100.
+    public static let defaultContextLength = 2048
+
     public init(catalog: Catalog, model: LocalModel, options: Options = Options()) throws {
         let clock = ContinuousClock()
         let start = clock.now
