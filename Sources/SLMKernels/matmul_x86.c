@@ -421,6 +421,10 @@ static int64_t token_lane_count(int64_t ntok, int lanes, int min_rest) {
 SLM_TARGET_AVX512 void slm_avx512_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x,
                                            int64_t n, float *y, int64_t ldy, int64_t row0, int64_t row1,
                                            int64_t ntok) {
+    if (slm_type_is_unpacked(type)) {
+        slm_x86_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
+        return;
+    }
     const int64_t nb = n / SLM_QK;
     const uint8_t *wb = w;
     int64_t nlane = token_lane_count(ntok, 16, 6);
@@ -457,6 +461,10 @@ SLM_TARGET_AVX512 void slm_avx512_matmul_q(slm_type type, const void *w, size_t 
 
 SLM_TARGET_AVX2 void slm_avx2_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x,
                                        int64_t n, float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok) {
+    if (slm_type_is_unpacked(type)) {
+        slm_x86_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
+        return;
+    }
     const int64_t nb = n / SLM_QK;
     const uint8_t *wb = w;
     // Q8_0 stays on row tiles: its signed weights against 8-bit unsigned activations would overflow maddubs.
