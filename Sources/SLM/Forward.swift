@@ -13,7 +13,7 @@ extension Session {
     /// order of the equations: llama's, with Gemma 3's additions where its config asks for them. Each token is one
     /// row of the scratch buffers. Matrix products run on the pool, every thread taking a share of the output rows for
     /// all tokens at once, so a weight block is read once per batch.
-    func forward(_ tokens: UnsafeBufferPointer<Int32>, computeLogits: Bool) {
+    func forward(_ tokens: UnsafeBufferPointer<Int32>, logits rows: LogitRows) {
         let c = model.config
         let w = model.weights
         let n = tokens.count
@@ -93,11 +93,39 @@ extension Session {
             slm_add(x, xb, Int64(n * dim))
         }
 
-        guard computeLogits else { return }
         // final rmsnorm and the output projection, for the last token only
         let last = x + (n - 1) * dim
-        normalize(last, into: xb, weights: w.outputNorm, tokens: 1)
-        multiply((w.output, logits.baseAddress!), input: xb, width: dim, tokens: 1)
+        switch rows {
+        case .none:
+            return
+        case .all:
+            normalize(last, into: xb, weights: w.outputNorm, tokens: 1)
+            multiply((w.output, logits.baseAddress!), input: xb, width: dim, tokens: 1)
+        case .only(let candidates):
+            normalize(last, into: xb, weights: w.outputNorm, tokens: 1)
+            outputRows(candidates)
+        }
+    }
+
+    /// The output projection for a few rows: each a single-row product on this thread, which for the handful of
+    /// tokens a constrained decoder allows costs less than waking the pool. Every other logit is -infinity.
+    private func outputRows(_ candidates: UnsafeBufferPointer<Int32>) {
+        let output = model.weights.output
+        let dim = model.config.embeddingLength
+        let out = logits.baseAddress!
+        logits.update(repeating: -.infinity)
+        if output.type.isBlockQuantized { slm_quantize_row_q8(xb, quantized, Int64(dim)) }
+        for id in candidates {
+            let row = Int64(id)
+            if output.type.isBlockQuantized {
+                slm_matmul_q(
+                    output.type.kernelType, output.data, output.rowBytes, quantized, Int64(dim), out, 0, row, row + 1, 1)
+            } else {
+                slm_matmul_f(
+                    output.type.kernelType, output.data, output.rowBytes, xb, Int64(dim), Int64(dim), out, 0, row,
+                    row + 1, 1)
+            }
+        }
     }
 
     /// RMS-normalizes `count` consecutive heads of `headDimension` floats in place, each with the same weights.
@@ -142,6 +170,13 @@ extension Session {
         step = .multiply(first, second, third, input: input, width: width, tokens: tokens)
         pool.run(self)
     }
+}
+
+/// Which next-token logits a forward pass computes: none (a chunk before the last), all, or those of a few tokens.
+enum LogitRows {
+    case none
+    case all
+    case only(UnsafeBufferPointer<Int32>)
 }
 
 /// One parallel step of the forward pass, published to the pool's threads through the session.

@@ -151,7 +151,12 @@ public final class Session {
 
     /// Evaluates `tokens` after those already held (in chunks of `batchCapacity`) and leaves the next-token logits
     /// of the last one in `logits`. Bad input throws before anything is evaluated, so the session is unchanged.
-    public func evaluate(_ tokens: UnsafeBufferPointer<Int32>) throws {
+    ///
+    /// With `candidates`, only those tokens' logits are computed (the output layer's rows for them alone, which is
+    /// most of a decode step's work with a large vocabulary); every other entry of `logits` is -infinity.
+    public func evaluate(_ tokens: UnsafeBufferPointer<Int32>, logitsOf candidates: UnsafeBufferPointer<Int32>? = nil)
+        throws
+    {
         guard !tokens.isEmpty else { throw SessionError.emptyInput }
         guard position + tokens.count <= contextLength else {
             throw SessionError.contextFull(position: position, adding: tokens.count, contextLength: contextLength)
@@ -160,10 +165,14 @@ public final class Session {
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
             throw SessionError.tokenOutOfRange(token: bad, vocabularySize: vocabulary)
         }
+        if let bad = candidates?.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
+            throw SessionError.tokenOutOfRange(token: bad, vocabularySize: vocabulary)
+        }
         var start = 0
         while start < tokens.count {
             let end = min(start + batchCapacity, tokens.count)
-            forward(UnsafeBufferPointer(rebasing: tokens[start..<end]), computeLogits: end == tokens.count)
+            let rows: LogitRows = end < tokens.count ? .none : candidates.map { .only($0) } ?? .all
+            forward(UnsafeBufferPointer(rebasing: tokens[start..<end]), logits: rows)
             position += end - start
             start = end
         }
@@ -174,8 +183,14 @@ public final class Session {
         try withUnsafePointer(to: token) { try evaluate(UnsafeBufferPointer(start: $0, count: 1)) }
     }
 
-    /// Evaluates `tokens` after those already held; see `evaluate(_: UnsafeBufferPointer<Int32>)`.
+    /// Evaluates `tokens` after those already held; see `evaluate(_: UnsafeBufferPointer<Int32>, logitsOf:)`.
     public func evaluate(_ tokens: [Int32]) throws {
         try tokens.withUnsafeBufferPointer { try evaluate($0) }
+    }
+
+    /// Evaluates `tokens` and computes the next-token logits of `candidates` only; see
+    /// `evaluate(_: UnsafeBufferPointer<Int32>, logitsOf:)`.
+    public func evaluate(_ tokens: [Int32], logitsOf candidates: [Int32]) throws {
+        try tokens.withUnsafeBufferPointer { t in try candidates.withUnsafeBufferPointer { try evaluate(t, logitsOf: $0) } }
     }
 }
