@@ -10,9 +10,7 @@
 //    over the tokens.
 #if defined(__x86_64__)
 
-#include "internal.h"
-
-#include <immintrin.h>
+#include "matmul_x86_unpack.h"
 
 static inline size_t block_bytes(int type) { return type == SLM_TYPE_Q4_0 ? 18 : type == SLM_TYPE_Q4_1 ? 20 : 34; }
 
@@ -134,6 +132,19 @@ SLM_TARGET_AVX2 static inline void prefetch_next_tile(const uint8_t *tile, size_
 SLM_TARGET_AVX2 static void unpack_rows(const int type, const uint8_t *w, size_t rb, int64_t nb, int rows,
                                         wtile t) {
     const __m128i lo = _mm_set1_epi8(0x0f);
+    if (slm_type_is_unpacked(type)) {
+        // Q5_0, Q5_1, Q4_K, Q5_K: unsigned quants with one scale and one min per 32 weights, the Q4_1 form.
+        for (int r = 0; r < rows; r++) {
+            for (int64_t b = 0; b < nb; b++) {
+                const int64_t k = r * nb + b;
+                __m256 scale;
+                __m256i q = slm_x86_unpack(type, w + r * rb, b, &scale, &t.m[k]);
+                _mm256_storeu_si256((__m256i *)(t.q + k * 32), q);
+                t.d[k] = _mm256_cvtss_f32(scale);
+            }
+        }
+        return;
+    }
     for (int r = 0; r < rows; r++) {
         const uint8_t *row = w + r * rb;
         for (int64_t b = 0; b < nb; b++) {
@@ -418,11 +429,40 @@ static int64_t token_lane_count(int64_t ntok, int lanes, int min_rest) {
     return ntok - full >= min_rest ? ntok : full;
 }
 
+// Token lanes for the unsigned unpacked formats (Q6_K, with its scales per 16 weights, stays on row tiles); the
+// tokens they leave go to the row kernels.
+SLM_TARGET_AVX512 static void avx512_matmul_unpacked(slm_type type, const uint8_t *w, size_t row_bytes,
+                                                     const slm_block_q8 *x, int64_t n, float *y, int64_t ldy,
+                                                     int64_t row0, int64_t row1, int64_t ntok) {
+    const int64_t nb = n / SLM_QK;
+    int64_t nlane = type == SLM_TYPE_Q6_K ? 0 : token_lane_count(ntok, 16, 6);
+    void *scratch = nlane > 0 ? slm_thread_scratch(prefill_scratch_bytes(nb, nlane, 16, sizeof(xrec16))) : NULL;
+    if (scratch == NULL) nlane = 0;
+    switch (nlane > 0 ? type : SLM_TYPE_F32) {
+    case SLM_TYPE_Q5_0:
+        vnni_prefill(SLM_TYPE_Q5_0, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    case SLM_TYPE_Q5_1:
+        vnni_prefill(SLM_TYPE_Q5_1, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    case SLM_TYPE_Q4_K:
+        vnni_prefill(SLM_TYPE_Q4_K, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    case SLM_TYPE_Q5_K:
+        vnni_prefill(SLM_TYPE_Q5_K, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    default:
+        break;
+    }
+    if (nlane == ntok) return;
+    slm_x86_matmul_unpacked(type, w, row_bytes, x + nlane * nb, n, y + nlane * ldy, ldy, row0, row1, ntok - nlane);
+}
+
 SLM_TARGET_AVX512 void slm_avx512_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x,
                                            int64_t n, float *y, int64_t ldy, int64_t row0, int64_t row1,
                                            int64_t ntok) {
     if (slm_type_is_unpacked(type)) {
-        slm_x86_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
+        avx512_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
         return;
     }
     const int64_t nb = n / SLM_QK;
