@@ -194,9 +194,11 @@ void slm_quantize_row_unpacked(slm_type type, const float *src, void *dst, int64
 void slm_scalar_matmul_unpacked(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n,
                                 float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok);
 #if defined(__x86_64__)
-// The x86 product of the unpacked formats (matmul_x86_unpacked.c), AVX2; both x86 levels use it.
+// The x86 row kernels of the unpacked formats (matmul_x86_unpacked.c), AVX2 and AVX-512 VNNI.
 void slm_x86_matmul_unpacked(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n,
                              float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok);
+void slm_x86_vnni_matmul_unpacked(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n,
+                                  float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok);
 #endif
 
 // GELU with the tanh approximation, 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3))), is g * sigmoid(z) with

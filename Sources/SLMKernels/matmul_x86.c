@@ -455,7 +455,8 @@ SLM_TARGET_AVX512 static void avx512_matmul_unpacked(slm_type type, const uint8_
         break;
     }
     if (nlane == ntok) return;
-    slm_x86_matmul_unpacked(type, w, row_bytes, x + nlane * nb, n, y + nlane * ldy, ldy, row0, row1, ntok - nlane);
+    slm_x86_vnni_matmul_unpacked(type, w, row_bytes, x + nlane * nb, n, y + nlane * ldy, ldy, row0, row1,
+                                 ntok - nlane);
 }
 
 SLM_TARGET_AVX512 void slm_avx512_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x,
