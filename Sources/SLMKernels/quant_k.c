@@ -184,7 +184,9 @@ static void quantize_block_q6_K(const float *x, uint8_t *blk) {
     float d = slm_half_to_float(dh);
     int8_t *scales = (int8_t *)(blk + 192);
     memset(blk, 0, 192);
-    for (int j = 0; j < 16; j++) scales[j] = (int8_t)(d > 0.0f ? clamp_int((int)rintf(sub_scale[j] / d), -128, 127) : 0);
+    for (int j = 0; j < 16; j++) {
+        scales[j] = (int8_t)(d > 0.0f ? clamp_int((int)rintf(sub_scale[j] / d), -128, 127) : 0);
+    }
     memcpy(blk + 208, &dh, 2);
     for (int b = 0; b < 8; b++) {
         const int h = b / 4, k = b % 4;

@@ -92,14 +92,20 @@ final class GemmaReferenceTests: XCTestCase {
         return (result, prompt)
     }
 
-    /// " the capital of the country of France. It is the largest city in France" and then a near tie: llama.cpp
-    /// continues with "." where exact float64 arithmetic on the same weights gives " and" -1.144 and "." -1.156, a
-    /// margin far inside either engine's rounding noise. Up to there the texts must be equal; there, either token.
-    func testGreedyPlainTextEqualsLlamaCppUpToItsNearTie() throws {
+    /// " the capital of the country of France. It is the largest city in France. …": a base model's ramble with two
+    /// near ties, where exact float64 arithmetic on the same weights (independent of both engines) puts the first two
+    /// candidates 0.014 apart (token 11: " largest" -1.851, " capital" -1.864) and 0.012 apart (token 15: " and"
+    /// -1.144, "." -1.156), far inside either engine's rounding noise. llama.cpp took " largest" and "."; the engine
+    /// must agree with it up to the first of these ties it meets, and there take the tie's other candidate.
+    func testGreedyPlainTextEqualsLlamaCppUpToANearTie() throws {
         let (result, prompt) = try greedy("plain_text")
-        XCTAssertEqual(Array(result.tokens.prefix(15)), Array(prompt.greedyIds.prefix(15)), result.text)
-        XCTAssertTrue(result.text.hasPrefix(" the capital of the country of France. It is the largest city in France"))
-        XCTAssertTrue([532, 236_761].contains(result.tokens[15]), "token 15: \(result.tokens[15])")
+        let ties: [Int: Int32] = [11: 5279, 15: 532]  // position: the other candidate
+        let first = result.tokens.indices.first { result.tokens[$0] != prompt.greedyIds[$0] } ?? result.tokens.count
+        XCTAssertGreaterThanOrEqual(first, 11, "ours: \(result.text)\nllama.cpp: \(prompt.greedyText)")
+        XCTAssertTrue(result.text.hasPrefix(" the capital of the country of France. It is the"), result.text)
+        if first < result.tokens.count {
+            XCTAssertEqual(ties[first], result.tokens[first], "first difference at \(first): \(result.text)")
+        }
     }
 
     func testGreedyFewShotCommandEqualsLlamaCpp() throws {
