@@ -152,8 +152,28 @@ public struct Interpreter: Sendable {
             result.status = .unrecognized
             return result
         case .ok:
-            return validate(proposal.actions, into: result)
+            return covering(validate(proposal.actions, into: result), normalized)
         }
+    }
+
+    /// The model answers with one action; a command that names more ("the garden lights and the patio lamp",
+    /// "the bedroom to 18 and the heating downstairs off") would be carried out in part. Every device, area or
+    /// floor the words name must be among what the answer addresses, or nothing acts.
+    func covering(_ result: Interpretation, _ text: NormalizedText) -> Interpretation {
+        guard result.status == .ok, !result.actions.isEmpty else { return result }
+        let addressed = Set(result.resolved.flatMap(\.devices))
+        guard let left = matcher.mentions(text).first(where: { $0.targets.isDisjoint(with: addressed) }) else {
+            return result
+        }
+        var partial = result
+        partial.status = .unrecognized
+        partial.actions = []
+        partial.resolved = []
+        partial.queried = []
+        partial.intents = []
+        partial.confidence = min(result.confidence, 0.3)
+        partial.reason = "the model's answer leaves out '\(left.words)'"
+        return partial
     }
 
     /// `actions` through the validator: `ok` with their commands, or `rejected` with the first refusal's reason.

@@ -16,6 +16,26 @@ public struct Matcher: Sendable {
         self.index = MatcherIndex(catalog: catalog, normalizer: normalizer)
     }
 
+    /// What the words name in the catalog, one entry per mention: its words, and the devices and scenes it can
+    /// mean (an area or floor: every device there). Generic nouns ("the light") are left out.
+    public func mentions(_ text: NormalizedText) -> [(words: String, targets: Set<String>)] {
+        let sentence = MatcherSentence(text: text, index: index)
+        var out: [(words: String, targets: Set<String>)] = []
+        for segment in sentence.segments {
+            for mention in segment.mentions {
+                let words = mention.words.joined(separator: " ")
+                switch mention.kind {
+                case .devices(let ids) where !ids.isEmpty: out.append((words, Set(ids)))
+                case .area(let id): out.append((words, Set(catalog.devices(inArea: id).map(\.id))))
+                case .floor(let id): out.append((words, Set(catalog.devices(onFloor: id).map(\.id))))
+                case .scene(let id): out.append((words, [id]))
+                default: continue
+                }
+            }
+        }
+        return out
+    }
+
     public func match(_ text: NormalizedText) -> MatchResult {
         let clauses = MatcherClauses.split(text)
         guard clauses.count > 1 else { return matchClause(text) }

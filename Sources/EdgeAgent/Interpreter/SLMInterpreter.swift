@@ -95,7 +95,10 @@ public final class SLMInterpreter: @unchecked Sendable {
     }
 
     /// Times of day that make a command a schedule, beyond the matcher's veto words.
-    static let whenWords: Set<String> = ["sunset", "sunrise", "dawn", "dusk", "noon", "midnight", "daily", "everyday"]
+    static let whenWords: Set<String> = [
+        "sunset", "sunrise", "dawn", "dusk", "noon", "midnight", "daily", "everyday", "morning", "monday", "tuesday",
+        "wednesday", "thursday", "friday", "saturday", "sunday", "weekend", "ago",
+    ]
 
     /// The tokens of one command's turn, after the prefix.
     func commandTokens(_ text: String) -> [Int32] {
