@@ -13,6 +13,7 @@ requirements=(
     "mosquitto      | test -x /usr/sbin/mosquitto" # the broker the MQTT tests start
     "mosquitto-clients | command -v mosquitto_pub && command -v mosquitto_sub" # independent peers in the MQTT tests
     "openssl        | command -v openssl"         # the MQTT TLS tests make their certificates with it
+    "libsqlite3-dev | pkg-config --exists sqlite3 && test -f /usr/include/sqlite3.h" # the cloud outbox (CSQLite)
 )
 
 # Prints the packages whose checks fail.
