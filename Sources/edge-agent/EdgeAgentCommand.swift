@@ -6,6 +6,6 @@ struct EdgeAgentCommand: ParsableCommand {
         commandName: "edge-agent",
         abstract: "Understands free-form device commands offline with a small language model.",
         subcommands: [AskCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self, CheckCommand.self,
-            OutboxCommand.self, LearnedCLICommand.self,
+            OutboxCommand.self, LearnedCLICommand.self, CloudBenchCommand.self,
         ])
 }

@@ -44,11 +44,11 @@ final class CloudPolicyTests: XCTestCase {
     }
 
     func testQuestionsSwitchAndMeteredLink() {
-        let question = request(kind: .question, status: .ok, confidence: 0.3)
+        let question = request(kind: .question, status: .ok, confidence: 0.9)
         XCTAssertEqual(
             decide(CloudPolicy(questions: false), question).reason,
             "free-form questions may not leave the device (policy.questions)")
-        XCTAssertTrue(decide(CloudPolicy(questions: true), question).allowed)
+        XCTAssertEqual(decide(CloudPolicy(questions: true), question), .init(allowed: true, reason: "a free-form question"))
         XCTAssertEqual(
             decide(CloudPolicy(questions: true, meteredLink: true), question).reason,
             "metered link: only device commands escalate")

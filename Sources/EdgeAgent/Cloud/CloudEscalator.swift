@@ -102,7 +102,8 @@ public actor CloudEscalator {
             "cloud policy decision", metadata: ["cloud.allowed": "\(decision.allowed)", "cloud.reason": "\(decision.reason)"])
         guard decision.allowed else { return Self.annotate(local, "cloud not asked: \(decision.reason)") }
 
-        let localIsGood = local.status == .ok && local.confidence >= policy.confidenceThreshold
+        let localIsGood =
+            kind == .deviceCommand && local.status == .ok && local.confidence >= policy.confidenceThreshold
         if !connectivity.canSend {
             if localIsGood { return Self.annotate(local, "cloud offline; the local answer stands") }
             return enqueue(text: text, kind: kind, request: request, local: local, why: "cloud offline")

@@ -90,7 +90,7 @@ public final class LearnedCommands: Sendable {
         for action in actions {
             for id in action.devices {
                 if let device = catalog.device(id) {
-                    parts.append("device \(String(describing: device))")
+                    parts.append("device " + canonical(device))
                 } else if let scene = catalog.scene(id) {
                     parts.append("scene \(String(describing: scene))")
                 } else {
@@ -98,14 +98,31 @@ public final class LearnedCommands: Sendable {
                 }
             }
             if let area = action.area {
-                parts.append("area \(area): " + catalog.devices(inArea: area).map { String(describing: $0) }.joined())
+                parts.append("area \(area): " + catalog.devices(inArea: area).map(canonical).joined(separator: ","))
             }
             if let floor = action.floor {
-                parts.append("floor \(floor): " + catalog.devices(onFloor: floor).map { String(describing: $0) }.joined())
+                parts.append("floor \(floor): " + catalog.devices(onFloor: floor).map(canonical).joined(separator: ","))
             }
         }
+        return fnv1a(parts.sorted().joined(separator: "\n"))
+    }
+
+    /// What the validator reads from a device, in a fixed order (its capabilities are a set, whose order changes
+    /// from one process to the next). Names and aliases are left out: renaming a lamp does not change what
+    /// turning it on does.
+    static func canonical(_ device: Device) -> String {
+        [
+            device.id, device.area, device.type.rawValue, device.topic,
+            device.capabilities.map(\.rawValue).sorted().joined(separator: "+"),
+            device.colorTemp.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "",
+            device.targetTemperature.map { "\($0.min)-\($0.max)/\($0.step)\($0.unit.rawValue)" } ?? "",
+            String(describing: device.payload),
+        ].joined(separator: "|")
+    }
+
+    static func fnv1a(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in parts.sorted().joined(separator: "\n").utf8 {
+        for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }

@@ -122,6 +122,8 @@ public struct CloudPolicy: Sendable, Equatable {
         case .never: return Decision(allowed: false, reason: "cloud mode is never")
         case .prefer: return Decision(allowed: true, reason: "cloud mode is prefer")
         case .fallback:
+            // "Not a device command" is no answer to a question; whether it may leave is `questions`' call.
+            if request.kind == .question { return Decision(allowed: true, reason: "a free-form question") }
             switch request.localStatus {
             case .unrecognized, .ambiguous:
                 return Decision(allowed: true, reason: "local answer is \(request.localStatus.rawValue)")

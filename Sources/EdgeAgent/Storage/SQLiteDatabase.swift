@@ -72,6 +72,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs `body` inside one IMMEDIATE transaction: all of its writes are kept, or none (paho's persistence
     /// contract: a failed store leaves the data as it was).
+    @discardableResult
     public func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
         try lock.withLock { _ in
             try run("BEGIN IMMEDIATE", [])
