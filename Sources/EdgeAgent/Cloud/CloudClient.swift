@@ -88,7 +88,7 @@ public final class CloudClient: Sendable {
             let current = responseFormat
             do {
                 return try await send(system: system, user: user, schema: schema, format: current, key: idempotencyKey)
-            } catch .http(let status, let retryAfter, let message)
+            } catch .http(let status, _, let message)
                 where (400..<500).contains(status) && status != 429 && Self.namesResponseFormat(message)
                 && current != .prompted
             {
@@ -97,7 +97,6 @@ public final class CloudClient: Sendable {
                 logger.info(
                     "cloud endpoint refused the response format; falling back",
                     metadata: ["cloud.format": "\(current.rawValue)", "cloud.fallback": "\(next.rawValue)"])
-                _ = retryAfter
             }
         }
     }

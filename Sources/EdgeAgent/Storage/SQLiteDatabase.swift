@@ -75,10 +75,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
     @discardableResult
     public func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
         try lock.withLock { _ in
-            try run("BEGIN IMMEDIATE", [])
+            _ = try run("BEGIN IMMEDIATE", [])
             do {
                 let value = try body(Transaction(database: self))
-                try run("COMMIT", [])
+                _ = try run("COMMIT", [])
                 return value
             } catch {
                 _ = try? run("ROLLBACK", [])
