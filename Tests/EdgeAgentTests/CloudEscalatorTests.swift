@@ -104,6 +104,23 @@ final class CloudEscalatorTests: XCTestCase {
         XCTAssertEqual(denied.reason, "the cloud's answer is refused: device garage_door is denied by policy")
     }
 
+    func testPreferAsksTheCloudFirstAndKeepsTheLocalAnswerWhenOffline() async throws {
+        let text = "turn off the kitchen light"
+        try server.control(["answers": [text: ["actions": [["intent": "HassTurnOff", "devices": ["kitchen_ceiling"]]]]]])
+        let cloud = try escalator(configuration(policy: CloudPolicy(mode: .prefer)))
+        let online = await cloud.escalate(text: text, local: interpreter.interpret(text), request: request("pr1"))
+        XCTAssertEqual(online.via, "cloud")
+        XCTAssertEqual(online.actions.map(\.device), ["kitchen_ceiling"])
+        try cloud.learnedCommands.forget(key: nil)
+        server.stop()
+        let offline = await cloud.escalate(text: text, local: interpreter.interpret(text), request: request("pr2"))
+        await cloud.shutdown()
+        XCTAssertEqual(offline.status, .ok)
+        XCTAssertEqual(offline.via, "rules")
+        XCTAssertTrue(offline.reason?.contains("the local answer stands") ?? false, "\(offline)")
+        XCTAssertEqual(try cloud.outbox.count, 0, "an answered command is not queued")
+    }
+
     func testPolicyDenialIsRecordedAndNothingLeaves() async throws {
         let cloud = try escalator(configuration(policy: CloudPolicy(mode: .never)))
         let result = await cloud.escalate(text: Self.dark, local: interpreter.interpret(Self.dark), request: request("p1"))

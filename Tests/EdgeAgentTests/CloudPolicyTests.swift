@@ -29,6 +29,7 @@ final class CloudPolicyTests: XCTestCase {
         let high = decide(policy, request(status: .ok, confidence: 0.95))
         XCTAssertFalse(high.allowed)
         XCTAssertEqual(high.reason, "local answer is ok with confidence 0.95 ≥ 0.60")
+        XCTAssertEqual(decide(policy, request(status: .rejected, confidence: 0.3)).reason, "local answer is rejected")
     }
 
     func testNeverAndPrefer() {

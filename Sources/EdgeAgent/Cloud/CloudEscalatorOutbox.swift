@@ -75,8 +75,13 @@ extension CloudEscalator {
         for item in (try? store.outbox.due(now: now())) ?? [] {
             if !connectivity.canSend { break }
             let usage = (try? store.budget.usage(day: today())) ?? CloudPolicy.Usage()
+            // The budget may have run out while the item waited: it waits on (until its expiry) rather than spend.
             if let limit = policy.requestsPerDay, usage.requests >= limit {
                 try? store.outbox.scheduleRetry(id: item.id, at: now() + 60, error: "daily request budget spent")
+                continue
+            }
+            if let limit = policy.tokensPerDay, usage.tokens + configuration.endpoint.maxTokens > limit {
+                try? store.outbox.scheduleRetry(id: item.id, at: now() + 60, error: "daily token budget spent")
                 continue
             }
             let redacted = redact(item.text)

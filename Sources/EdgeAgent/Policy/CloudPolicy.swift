@@ -131,11 +131,14 @@ public struct CloudPolicy: Sendable, Equatable {
                 return Decision(
                     allowed: true,
                     reason: "local confidence \(Self.format(request.localConfidence)) < \(Self.format(confidenceThreshold))")
-            default:
+            case .ok:
                 return Decision(
                     allowed: false,
-                    reason: "local answer is \(request.localStatus.rawValue) with confidence "
+                    reason: "local answer is ok with confidence "
                         + "\(Self.format(request.localConfidence)) ≥ \(Self.format(confidenceThreshold))")
+            case .rejected, .deferred, .expired, .error:
+                // A clear command the catalog refused: the cloud would be held to the same catalog.
+                return Decision(allowed: false, reason: "local answer is \(request.localStatus.rawValue)")
             }
         }
     }
