@@ -49,7 +49,8 @@ struct CloudBenchCommand: ParsableCommand {
         var offlineLeft = 0
     }
 
-    func config(_ base: String, file: String, policy: CloudPolicy = CloudPolicy(questions: true)) -> CloudConfiguration {
+    func config(_ base: String, file: String, policy: CloudPolicy = CloudPolicy(questions: true)) -> CloudConfiguration
+    {
         CloudConfiguration(
             endpoint: CloudEndpoint(
                 baseURL: base, model: "bench", connectTimeout: .milliseconds(300), timeout: .seconds(5)),
@@ -71,7 +72,8 @@ struct CloudBenchCommand: ParsableCommand {
             let start = clock.now
             let first = interpreter.interpret(text)
             let result = await live.escalate(
-                text: text, local: first, request: EscalationRequest(id: "m\(i)", replyRoute: ReplyRoute(topic: "bench")))
+                text: text, local: first,
+                request: EscalationRequest(id: "m\(i)", replyRoute: ReplyRoute(topic: "bench")))
             let ms = Self.ms(clock.now - start)
             if result.via == "cloud" { cloud.append(ms) } else { local.append(ms) }
         }
@@ -91,7 +93,8 @@ struct CloudBenchCommand: ParsableCommand {
             _ = try outbox.enqueue(
                 OutboxItem(
                     id: "q\(i)", createdAt: now, expiresAt: now + 3600, kind: .question,
-                    replyRoute: ReplyRoute(topic: "bench", correlationData: [UInt8(i & 255)]), text: "what time is it \(i)"))
+                    replyRoute: ReplyRoute(topic: "bench", correlationData: [UInt8(i & 255)]),
+                    text: "what time is it \(i)"))
         }
         report.enqueuePerS = Double(items) / Self.seconds(clock.now - start)
         let delivered = Counter()
@@ -116,7 +119,8 @@ struct CloudBenchCommand: ParsableCommand {
             let text = i % 3 == 2 ? question : device
             let local = interpreter.interpret(text)
             let result = await offline.escalate(
-                text: text, local: local, request: EscalationRequest(id: "o\(i)", replyRoute: ReplyRoute(topic: "bench")))
+                text: text, local: local,
+                request: EscalationRequest(id: "o\(i)", replyRoute: ReplyRoute(topic: "bench")))
             report.offlineIn += 1
             if result.status == .deferred { report.offlineDeferred += 1 }
             i += 1

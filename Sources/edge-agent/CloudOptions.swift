@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import EdgeAgent
 
 #if canImport(FoundationEssentials)
@@ -6,7 +7,6 @@ import EdgeAgent
 #else
     import Foundation
 #endif
-import Dispatch
 
 /// Where the cloud section is: a config file with a `cloud:` key, or the section alone.
 struct CloudOptions: ParsableArguments {

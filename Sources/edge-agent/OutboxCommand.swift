@@ -28,7 +28,8 @@ struct OutboxCommand: ParsableCommand {
             for item in try cloud.store().outbox.list() {
                 let row = Row(
                     id: item.id, kind: item.kind.rawValue, ageS: rounded(now - item.createdAt),
-                    expiresInS: rounded(item.expiresAt - now), attempts: item.attempts, replyTopic: item.replyRoute.topic,
+                    expiresInS: rounded(item.expiresAt - now), attempts: item.attempts,
+                    replyTopic: item.replyRoute.topic,
                     lastError: item.lastError, answered: item.answer != nil)
                 if json {
                     try printJSON(row)
@@ -114,7 +115,8 @@ struct LearnedCLICommand: ParsableCommand {
                     try printJSON(Row(text: entry.text, key: entry.key, actions: entry.actions, uses: entry.uses))
                 } else {
                     let actions = entry.actions.map { action in
-                        action.intent.rawValue + " " + (action.devices + [action.area, action.floor].compactMap { $0 })
+                        action.intent.rawValue + " "
+                            + (action.devices + [action.area, action.floor].compactMap { $0 })
                             .joined(separator: ",")
                     }
                     print("\(entry.text)  →  \(actions.joined(separator: "; "))  (used \(entry.uses)×)")

@@ -11,7 +11,9 @@ final class CloudCommandLineTests: XCTestCase {
         server = try CloudTestServer()
         try server.start()
         try server.control([
-            "answers": [CloudEscalatorTests.dark: ["actions": [["intent": "HassTurnOn", "devices": ["living_room_lamp"]]]]]
+            "answers": [
+                CloudEscalatorTests.dark: ["actions": [["intent": "HassTurnOn", "devices": ["living_room_lamp"]]]]
+            ]
         ])
         tree = try FixtureTree()
         config = try tree.write(
@@ -43,7 +45,9 @@ final class CloudCommandLineTests: XCTestCase {
     }
 
     func testAskEscalatesThenAnswersFromWhatItLearned() throws {
-        let ask = ["ask", "--json", "--catalog", AskCommandTests.catalog, "--cloud-config", config, CloudEscalatorTests.dark]
+        let ask = [
+            "ask", "--json", "--catalog", AskCommandTests.catalog, "--cloud-config", config, CloudEscalatorTests.dark,
+        ]
         let first = try run(ask)
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains(#""via":"cloud""#), first.stdout)
@@ -53,14 +57,19 @@ final class CloudCommandLineTests: XCTestCase {
         let second = try run(ask)
         XCTAssertTrue(second.stdout.contains(#""via":"learned""#), second.stdout)
         let offline = try run([
-            "ask", "--json", "--catalog", AskCommandTests.catalog, "--cloud-config", config, "make it cozy where we watch films",
+            "ask", "--json", "--catalog", AskCommandTests.catalog, "--cloud-config", config,
+            "make it cozy where we watch films",
         ])
         XCTAssertTrue(offline.stdout.contains(#""status":"unrecognized""#), offline.stdout)
         XCTAssertTrue(offline.stdout.contains("unreachable"), offline.stdout)
 
         let list = try run(["learned", "list", "--cloud-config", config])
-        XCTAssertTrue(list.stdout.contains("I want to read in the lounge  →  HassTurnOn living_room_lamp  (used 1×)"), list.stdout)
-        XCTAssertEqual(try run(["learned", "forget", "--cloud-config", config, CloudEscalatorTests.dark]).stdout, "1 learned command(s) forgotten\n")
+        XCTAssertTrue(
+            list.stdout.contains("I want to read in the lounge  →  HassTurnOn living_room_lamp  (used 1×)"), list.stdout
+        )
+        XCTAssertEqual(
+            try run(["learned", "forget", "--cloud-config", config, CloudEscalatorTests.dark]).stdout,
+            "1 learned command(s) forgotten\n")
         XCTAssertEqual(try run(["learned", "list", "--cloud-config", config]).stdout, "")
     }
 

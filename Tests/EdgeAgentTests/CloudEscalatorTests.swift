@@ -9,11 +9,17 @@ final class CloudEscalatorTests: XCTestCase {
     static let catalogPath = AskCommandTests.catalog
     /// Words the fast-path matcher does not understand, and what the test server's "cloud" makes of them.
     static let dark = "I want to read in the lounge"
-    nonisolated(unsafe) static let darkAnswer: [String: Any] = ["actions": [["intent": "HassTurnOn", "devices": ["living_room_lamp"]]]]
+    nonisolated(unsafe) static let darkAnswer: [String: Any] = [
+        "actions": [["intent": "HassTurnOn", "devices": ["living_room_lamp"]]]
+    ]
     static let garage = "make sure nobody can drive in tonight"
-    nonisolated(unsafe) static let garageAnswer: [String: Any] = ["actions": [["intent": "HassCloseCover", "devices": ["garage_door"]]]]
+    nonisolated(unsafe) static let garageAnswer: [String: Any] = [
+        "actions": [["intent": "HassCloseCover", "devices": ["garage_door"]]]
+    ]
     static let thirsty = "the garden is parched, do something"
-    nonisolated(unsafe) static let thirstyAnswer: [String: Any] = ["actions": [["intent": "HassTurnOn", "devices": ["sprinkler"]]]]
+    nonisolated(unsafe) static let thirstyAnswer: [String: Any] = [
+        "actions": [["intent": "HassTurnOn", "devices": ["sprinkler"]]]
+    ]
 
     var server: CloudTestServer!
     var tree: FixtureTree!
@@ -86,7 +92,8 @@ final class CloudEscalatorTests: XCTestCase {
         let result = await cloud.escalate(text: "turn off the kitchen light", local: local, request: request("l1"))
         await cloud.shutdown()
         XCTAssertEqual(result.via, "rules")
-        XCTAssertTrue(result.reason?.contains("cloud not asked: local answer is ok with confidence") ?? false, "\(result)")
+        XCTAssertTrue(
+            result.reason?.contains("cloud not asked: local answer is ok with confidence") ?? false, "\(result)")
         XCTAssertEqual(try server.requests().count, 0)
     }
 
@@ -98,7 +105,8 @@ final class CloudEscalatorTests: XCTestCase {
         XCTAssertEqual(unknown.status, .rejected)
         XCTAssertTrue(unknown.actions.isEmpty)
         XCTAssertTrue(unknown.reason?.contains("no device or scene 'garage_flamethrower'") ?? false, "\(unknown)")
-        let denied = await cloud.escalate(text: Self.garage, local: interpreter.interpret(Self.garage), request: request("r2"))
+        let denied = await cloud.escalate(
+            text: Self.garage, local: interpreter.interpret(Self.garage), request: request("r2"))
         await cloud.shutdown()
         XCTAssertEqual(denied.status, .rejected)
         XCTAssertEqual(denied.reason, "the cloud's answer is refused: device garage_door is denied by policy")
@@ -106,7 +114,9 @@ final class CloudEscalatorTests: XCTestCase {
 
     func testPreferAsksTheCloudFirstAndKeepsTheLocalAnswerWhenOffline() async throws {
         let text = "turn off the kitchen light"
-        try server.control(["answers": [text: ["actions": [["intent": "HassTurnOff", "devices": ["kitchen_ceiling"]]]]]])
+        try server.control([
+            "answers": [text: ["actions": [["intent": "HassTurnOff", "devices": ["kitchen_ceiling"]]]]]
+        ])
         let cloud = try escalator(configuration(policy: CloudPolicy(mode: .prefer)))
         let online = await cloud.escalate(text: text, local: interpreter.interpret(text), request: request("pr1"))
         XCTAssertEqual(online.via, "cloud")
@@ -123,7 +133,8 @@ final class CloudEscalatorTests: XCTestCase {
 
     func testPolicyDenialIsRecordedAndNothingLeaves() async throws {
         let cloud = try escalator(configuration(policy: CloudPolicy(mode: .never)))
-        let result = await cloud.escalate(text: Self.dark, local: interpreter.interpret(Self.dark), request: request("p1"))
+        let result = await cloud.escalate(
+            text: Self.dark, local: interpreter.interpret(Self.dark), request: request("p1"))
         let status = await cloud.status()
         await cloud.shutdown()
         XCTAssertTrue(result.reason?.hasSuffix("cloud not asked: cloud mode is never") ?? false, "\(result)")
@@ -146,7 +157,8 @@ final class CloudEscalatorTests: XCTestCase {
         let result = await cloud.escalate(text: text, local: interpreter.interpret(text), request: request("x1"))
         await cloud.shutdown()
         XCTAssertEqual(try server.violations(), [])
-        XCTAssertEqual(try server.userTexts(), ["email the report to <EMAIL_1> from <IP_1>, tell <NAME_1>, call <PHONE_1>"])
+        XCTAssertEqual(
+            try server.userTexts(), ["email the report to <EMAIL_1> from <IP_1>, tell <NAME_1>, call <PHONE_1>"])
         XCTAssertEqual(result.status, .ok)
         XCTAssertEqual(result.intents, ["NotACommand"])
         XCTAssertEqual(result.reason, "I cannot e-mail jane.doe@example.com or tell Marguerite.")
@@ -161,13 +173,15 @@ final class CloudEscalatorTests: XCTestCase {
         }
         await cloud.shutdown()
         cloud = try escalator(config)  // a restart: the counters are on disk
-        let spent = await cloud.escalate(text: Self.thirsty, local: interpreter.interpret(Self.thirsty), request: request("b3"))
+        let spent = await cloud.escalate(
+            text: Self.thirsty, local: interpreter.interpret(Self.thirsty), request: request("b3"))
         XCTAssertTrue(spent.reason?.hasSuffix("cloud not asked: daily request budget spent (2/2)") ?? false, "\(spent)")
         let status = await cloud.status()
         XCTAssertEqual(status.requestsToday, 2)
         XCTAssertGreaterThan(status.tokensToday, 100)
         clock.advance(86_400)
-        let nextDay = await cloud.escalate(text: Self.thirsty, local: interpreter.interpret(Self.thirsty), request: request("b4"))
+        let nextDay = await cloud.escalate(
+            text: Self.thirsty, local: interpreter.interpret(Self.thirsty), request: request("b4"))
         await cloud.shutdown()
         XCTAssertEqual(nextDay.via, "cloud", "\(nextDay)")
         XCTAssertEqual(try server.requests().count, 3)
@@ -179,11 +193,13 @@ final class CloudEscalatorTests: XCTestCase {
         server.stop()
         let ids = ["o1", "o2", "o3"]
         for id in ids {
-            let result = await cloud.escalate(text: Self.dark, local: interpreter.interpret(Self.dark), request: request(id))
+            let result = await cloud.escalate(
+                text: Self.dark, local: interpreter.interpret(Self.dark), request: request(id))
             XCTAssertEqual(result.status, .deferred, "\(result)")
         }
         // A retried command with the same id stays one item.
-        let again = await cloud.escalate(text: Self.dark, local: interpreter.interpret(Self.dark), request: request("o1"))
+        let again = await cloud.escalate(
+            text: Self.dark, local: interpreter.interpret(Self.dark), request: request("o1"))
         XCTAssertEqual(again.status, .deferred)
         let link = await cloud.link
         XCTAssertEqual(link, .offline)
@@ -202,7 +218,10 @@ final class CloudEscalatorTests: XCTestCase {
         await cloud.shutdown()
         XCTAssertEqual(answers.all.compactMap(\.1.id).sorted(), ids)
         XCTAssertTrue(answers.all.allSatisfy { $0.1.status == .ok && $0.1.via == "cloud" })
-        XCTAssertEqual(answers.all.map { $0.0.correlationData.map { String(decoding: $0, as: UTF8.self) } }.sorted { ($0 ?? "") < ($1 ?? "") }, ids)
+        XCTAssertEqual(
+            answers.all.map { $0.0.correlationData.map { String(decoding: $0, as: UTF8.self) } }.sorted {
+                ($0 ?? "") < ($1 ?? "")
+            }, ids)
         XCTAssertEqual(try cloud.outbox.count, 0)
         XCTAssertEqual(Set(try server.requests().compactMap { $0["idempotency_key"] as? String }), Set(ids))
     }
@@ -210,7 +229,8 @@ final class CloudEscalatorTests: XCTestCase {
     func testQueuedDeviceActionExpiresAndIsNeverExecuted() async throws {
         let cloud = try escalator(configuration(outbox: OutboxSettings(deviceActionExpiry: .seconds(30))))
         server.stop()
-        let queued = await cloud.escalate(text: Self.garage, local: interpreter.interpret(Self.garage), request: request("e1"))
+        let queued = await cloud.escalate(
+            text: Self.garage, local: interpreter.interpret(Self.garage), request: request("e1"))
         XCTAssertEqual(queued.status, .deferred)
         XCTAssertTrue(queued.reason?.contains("expires in 30 s") ?? false, "\(queued)")
         try server.start()
@@ -229,7 +249,8 @@ final class CloudEscalatorTests: XCTestCase {
     func testTransientFailuresRetryHonouringRetryAfter() async throws {
         let cloud = try escalator(configuration(timeout: .milliseconds(400)))
         try server.control(["faults": ["429:0.3"]])
-        let first = await cloud.escalate(text: Self.dark, local: interpreter.interpret(Self.dark), request: request("t1"))
+        let first = await cloud.escalate(
+            text: Self.dark, local: interpreter.interpret(Self.dark), request: request("t1"))
         XCTAssertEqual(first.status, .deferred, "\(first)")
         XCTAssertTrue(first.reason?.contains("HTTP 429") ?? false)
         let answers = Answers()
@@ -240,7 +261,8 @@ final class CloudEscalatorTests: XCTestCase {
         XCTAssertEqual(answers.all.map(\.1.status), [.ok])
         // A hang past the timeout and a malformed answer are typed, never published.
         try server.control(["faults": ["hang:3"]])
-        let hung = await cloud.escalate(text: Self.garage, local: interpreter.interpret(Self.garage), request: request("t2"))
+        let hung = await cloud.escalate(
+            text: Self.garage, local: interpreter.interpret(Self.garage), request: request("t2"))
         XCTAssertEqual(hung.status, .deferred)
         XCTAssertTrue(hung.reason?.contains("did not answer within 0.4 s") ?? false, "\(hung)")
         try server.control(["faults": ["malformed"]])
@@ -254,7 +276,8 @@ final class CloudEscalatorTests: XCTestCase {
 
     func testLearnedAnswerIsUsedOfflineAndForgottenWhenTheCatalogChanges() async throws {
         var cloud = try escalator(configuration())
-        let first = await cloud.escalate(text: Self.dark, local: interpreter.interpret(Self.dark), request: request("k1"))
+        let first = await cloud.escalate(
+            text: Self.dark, local: interpreter.interpret(Self.dark), request: request("k1"))
         XCTAssertEqual(first.via, "cloud")
         await cloud.shutdown()
         server.stop()
@@ -283,7 +306,8 @@ final class CloudEscalatorTests: XCTestCase {
             "answers": [Self.dark: Self.darkAnswer], "sticky": ["refuse_schema", "refuse_json_object"],
         ])
         let cloud = try escalator(configuration())
-        let result = await cloud.escalate(text: Self.dark, local: interpreter.interpret(Self.dark), request: request("f1"))
+        let result = await cloud.escalate(
+            text: Self.dark, local: interpreter.interpret(Self.dark), request: request("f1"))
         let status = await cloud.status()
         await cloud.shutdown()
         XCTAssertEqual(result.status, .ok, "\(result)")

@@ -13,7 +13,9 @@ final class CloudPolicyTests: XCTestCase {
             payloadBytes: payload, estimatedTokens: tokens)
     }
 
-    func decide(_ policy: CloudPolicy, _ request: CloudPolicy.Request, usage: CloudPolicy.Usage = .init(), minute: Int = 720)
+    func decide(
+        _ policy: CloudPolicy, _ request: CloudPolicy.Request, usage: CloudPolicy.Usage = .init(), minute: Int = 720
+    )
         -> CloudPolicy.Decision
     {
         policy.decide(request, usage: usage, minuteOfDay: minute)
@@ -33,7 +35,8 @@ final class CloudPolicyTests: XCTestCase {
     }
 
     func testNeverAndPrefer() {
-        XCTAssertEqual(decide(CloudPolicy(mode: .never), request()), .init(allowed: false, reason: "cloud mode is never"))
+        XCTAssertEqual(
+            decide(CloudPolicy(mode: .never), request()), .init(allowed: false, reason: "cloud mode is never"))
         XCTAssertEqual(
             decide(CloudPolicy(mode: .prefer), request(status: .ok, confidence: 1)),
             .init(allowed: true, reason: "cloud mode is prefer"))
@@ -49,7 +52,8 @@ final class CloudPolicyTests: XCTestCase {
         XCTAssertEqual(
             decide(CloudPolicy(questions: false), question).reason,
             "free-form questions may not leave the device (policy.questions)")
-        XCTAssertEqual(decide(CloudPolicy(questions: true), question), .init(allowed: true, reason: "a free-form question"))
+        XCTAssertEqual(
+            decide(CloudPolicy(questions: true), question), .init(allowed: true, reason: "a free-form question"))
         XCTAssertEqual(
             decide(CloudPolicy(questions: true, meteredLink: true), question).reason,
             "metered link: only device commands escalate")

@@ -62,7 +62,8 @@ final class CloudTestServer {
             var status: Int32 = 0
             if waitpid(child, &status, WNOHANG) == child {
                 pid = nil
-                throw ServerError("the test server exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                throw ServerError(
+                    "the test server exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
             guard Date() < deadline else { throw ServerError("the test server did not start within 10 s") }
             usleep(10_000)

@@ -44,7 +44,8 @@ final class ConnectivityTests: XCTestCase {
         XCTAssertEqual(delivery.backoff(attempts: 2), .seconds(2))
         XCTAssertEqual(delivery.backoff(attempts: 10), .seconds(4))
         XCTAssertEqual(delivery.step(after: nil, item: item(expiresIn: 30), now: 1001), .deliver)
-        XCTAssertEqual(delivery.step(after: nil, item: item(expiresIn: 30), now: 1030), .expire, "a late answer is never executed")
+        XCTAssertEqual(
+            delivery.step(after: nil, item: item(expiresIn: 30), now: 1030), .expire, "a late answer is never executed")
         XCTAssertEqual(
             delivery.step(after: .unreachable("refused"), item: item(expiresIn: 30, attempts: 1), now: 1001),
             .retry(at: 1002))
@@ -57,7 +58,8 @@ final class ConnectivityTests: XCTestCase {
                 after: .http(status: 503, retryAfter: .seconds(100), message: ""), item: item(expiresIn: 30), now: 1001),
             .retry(at: 1030), "never scheduled past the expiry")
         XCTAssertEqual(
-            delivery.step(after: .http(status: 401, retryAfter: nil, message: "bad key"), item: item(expiresIn: 30), now: 1001),
+            delivery.step(
+                after: .http(status: 401, retryAfter: nil, message: "bad key"), item: item(expiresIn: 30), now: 1001),
             .fail("the cloud endpoint answered HTTP 401: bad key"))
     }
 }

@@ -13,7 +13,8 @@ final class OutboxTests: XCTestCase {
     func item(_ id: String, at time: Double = 1000, expiresIn: Double = 30) -> OutboxItem {
         OutboxItem(
             id: id, createdAt: time, expiresAt: time + expiresIn, kind: .deviceCommand,
-            replyRoute: ReplyRoute(topic: "edge/a/result", correlationData: [1, 2, 0, 255]), text: "open the garage \(id)")
+            replyRoute: ReplyRoute(topic: "edge/a/result", correlationData: [1, 2, 0, 255]),
+            text: "open the garage \(id)")
     }
 
     func testEnqueueIsIdempotentBoundedAndPersistent() throws {
@@ -24,7 +25,8 @@ final class OutboxTests: XCTestCase {
             XCTAssertEqual(try store.outbox.enqueue(item("a")), .duplicate)
             XCTAssertEqual(try store.outbox.enqueue(item("b", at: 1001)), .queued)
             XCTAssertEqual(try store.outbox.enqueue(item("c", at: 1002, expiresIn: 3600)), .queued)
-            XCTAssertEqual(try store.outbox.enqueue(item("d", at: 1003)), .full(3), "the new item is refused, none dropped")
+            XCTAssertEqual(
+                try store.outbox.enqueue(item("d", at: 1003)), .full(3), "the new item is refused, none dropped")
             XCTAssertEqual(try store.outbox.list().map(\.id), ["a", "b", "c"])
         }
         let reopened = try CloudStore(path: path, outboxSettings: OutboxSettings(maxItems: 3))
@@ -58,7 +60,8 @@ final class OutboxTests: XCTestCase {
             XCTAssertTrue(missing.isEmpty, "acknowledged but lost after kill -9: \(missing.sorted().prefix(5))")
             // At most the one item whose commit finished but whose acknowledgement was not yet printed.
             XCTAssertLessThanOrEqual(ids.count, acknowledged.count + 1)
-            XCTAssertTrue(try store.outbox.list().allSatisfy { $0.replyRoute.topic == "test/reply" && $0.text.count > 200 })
+            XCTAssertTrue(
+                try store.outbox.list().allSatisfy { $0.replyRoute.topic == "test/reply" && $0.text.count > 200 })
         }
         // Running the same writer to completion adds each missing id once.
         let output = try Program.run([agent, "outbox", "fill", "--state", path, "--count", "300"])

@@ -81,7 +81,9 @@ public final class CloudClient: Sendable {
 
     /// Asks the model; `idempotencyKey` goes in the `Idempotency-Key` header, so a retried escalation is
     /// recognisable as the same request by a server that honours it.
-    public func complete(system: String, user: String, schema: JSONValue, idempotencyKey: String) async throws(CloudError)
+    public func complete(
+        system: String, user: String, schema: JSONValue, idempotencyKey: String
+    ) async throws(CloudError)
         -> CloudCompletion
     {
         while true {
@@ -143,7 +145,9 @@ public final class CloudClient: Sendable {
         return .object(members)
     }
 
-    private func send(system: String, user: String, schema: JSONValue, format: ResponseFormat, key: String)
+    private func send(
+        system: String, user: String, schema: JSONValue, format: ResponseFormat, key: String
+    )
         async throws(CloudError) -> CloudCompletion
     {
         var request = HTTPClientRequest(url: endpoint.baseURL + "/v1/chat/completions")
@@ -175,7 +179,9 @@ public final class CloudClient: Sendable {
         }
     }
 
-    private func exchange(_ request: HTTPClientRequest, timeout: Duration) async throws(CloudError)
+    private func exchange(
+        _ request: HTTPClientRequest, timeout: Duration
+    ) async throws(CloudError)
         -> (Int, HTTPHeaders, [UInt8])
     {
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)

@@ -74,11 +74,18 @@ public struct CloudConfiguration: Sendable {
 
     init(_ node: ConfigNode) throws(CloudConfigurationError) {
         try node.check(allowed: ["endpoint", "policy", "redaction", "outbox", "state_path"])
-        guard let endpoint = try node.section("endpoint") else { throw .missingKey(file: node.file, key: "cloud.endpoint") }
+        guard let endpoint = try node.section("endpoint") else {
+            throw .missingKey(file: node.file, key: "cloud.endpoint")
+        }
         self.endpoint = try CloudEndpoint(endpoint)
-        self.policy = try node.section("policy").map { n throws(CloudConfigurationError) in try CloudPolicy(n) } ?? CloudPolicy()
-        self.redaction = try node.section("redaction").map { n throws(CloudConfigurationError) in try RedactionRules(n) } ?? RedactionRules()
-        self.outbox = try node.section("outbox").map { n throws(CloudConfigurationError) in try OutboxSettings(n) } ?? OutboxSettings()
+        self.policy =
+            try node.section("policy").map { n throws(CloudConfigurationError) in try CloudPolicy(n) } ?? CloudPolicy()
+        self.redaction =
+            try node.section("redaction").map { n throws(CloudConfigurationError) in try RedactionRules(n) }
+            ?? RedactionRules()
+        self.outbox =
+            try node.section("outbox").map { n throws(CloudConfigurationError) in try OutboxSettings(n) }
+            ?? OutboxSettings()
         self.statePath = try node.string("state_path") ?? Self.defaultStatePath
     }
 }
@@ -111,7 +118,9 @@ public struct CloudEndpoint: Sendable {
             "base_url", "model", "api_key_env", "api_key_file", "connect_timeout_s", "timeout_s", "max_tokens",
             "temperature",
         ])
-        guard let base = try node.string("base_url") else { throw .missingKey(file: node.file, key: node.key("base_url")) }
+        guard let base = try node.string("base_url") else {
+            throw .missingKey(file: node.file, key: node.key("base_url"))
+        }
         guard base.hasPrefix("https://") || base.hasPrefix("http://") else {
             throw node.bad("base_url", node["base_url"]!, "must start with https:// (or http:// for a local server)")
         }
@@ -147,14 +156,17 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The key, trimmed; nil for `.none`.
-    func read(environment: [String: String] = ProcessInfo.processInfo.environment) throws(CloudConfigurationError)
+    func read(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(CloudConfigurationError)
         -> String?
     {
         let raw: String?
         switch self {
         case .none: return nil
         case .environment(let name): raw = environment[name]
-        case .file(let path): raw = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+        case .file(let path):
+            raw = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
         }
         guard let key = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {
             throw .apiKeyUnavailable(source: description)
@@ -189,7 +201,8 @@ public struct OutboxSettings: Sendable {
         try node.check(allowed: ["max_items", "device_action_expiry_s", "question_expiry_s", "max_retry_delay_s"])
         self.init(
             maxItems: try node.int("max_items", min: 1) ?? 1000,
-            deviceActionExpiry: .milliseconds(Int((try node.double("device_action_expiry_s", min: 0.001) ?? 30) * 1000)),
+            deviceActionExpiry: .milliseconds(
+                Int((try node.double("device_action_expiry_s", min: 0.001) ?? 30) * 1000)),
             questionExpiry: .milliseconds(Int((try node.double("question_expiry_s", min: 0.001) ?? 3600) * 1000)),
             maxRetryDelay: .milliseconds(Int((try node.double("max_retry_delay_s", min: 0.001) ?? 60) * 1000)))
     }

@@ -32,9 +32,11 @@ public actor CloudEscalator {
     public static let cloudConfidence = 0.9
 
     public init(
-        configuration: CloudConfiguration, catalog: Catalog, environment: [String: String] = ProcessInfo.processInfo.environment,
+        configuration: CloudConfiguration, catalog: Catalog,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         connectivity: Connectivity = Connectivity(), delivery: OutboxDelivery? = nil,
-        logger: Logger = Logger(label: "edge-agent.cloud"), now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        logger: Logger = Logger(label: "edge-agent.cloud"),
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) throws {
         self.configuration = configuration
         self.catalog = catalog
@@ -90,7 +92,9 @@ public actor CloudEscalator {
         if let learned = learned(text), learned.status == .ok { return learned }
         let kind = Self.kind(of: local)
         let redacted = redact(text)
-        let payloadBytes = client.body(system: redacted.system, user: redacted.user.text, schema: prompt.schema, format: client.responseFormat).text.utf8.count
+        let payloadBytes = client.body(
+            system: redacted.system, user: redacted.user.text, schema: prompt.schema, format: client.responseFormat
+        ).text.utf8.count
         let policyRequest = CloudPolicy.Request(
             kind: kind, localStatus: local.status, localConfidence: local.confidence, scope: scope(of: local),
             allowCloud: request.allowCloud, payloadBytes: payloadBytes,
@@ -99,7 +103,8 @@ public actor CloudEscalator {
         let decision = policy.decide(policyRequest, usage: usage, minuteOfDay: minuteOfDay())
         lastDecision = decision.reason
         logger.debug(
-            "cloud policy decision", metadata: ["cloud.allowed": "\(decision.allowed)", "cloud.reason": "\(decision.reason)"])
+            "cloud policy decision",
+            metadata: ["cloud.allowed": "\(decision.allowed)", "cloud.reason": "\(decision.reason)"])
         guard decision.allowed else { return Self.annotate(local, "cloud not asked: \(decision.reason)") }
 
         let localIsGood =
@@ -133,7 +138,8 @@ public actor CloudEscalator {
             logger.info("forgot a learned command: its devices changed", metadata: ["cloud.learned": "\(entry.key)"])
             return nil
         }
-        var result = Self.validate(entry.actions, validator: validator, via: "learned", confidence: Self.cloudConfidence)
+        var result = Self.validate(
+            entry.actions, validator: validator, via: "learned", confidence: Self.cloudConfidence)
         guard result.status == .ok else {
             _ = try? store.learned.forget(key: entry.key)
             return nil
@@ -168,7 +174,10 @@ public actor CloudEscalator {
             linkEvent(error.outcome)
             throw error
         }
-        let tokens = completion.totalTokens > 0 ? completion.totalTokens : (text.system.utf8.count + text.user.text.utf8.count + completion.content.utf8.count) / 4
+        let tokens =
+            completion.totalTokens > 0
+            ? completion.totalTokens
+            : (text.system.utf8.count + text.user.text.utf8.count + completion.content.utf8.count) / 4
         try? store.budget.charge(day: day, requests: 0, tokens: tokens)
         var answer = try CloudAnswer.decode(completion.content)
         answer.answer = answer.answer.map(text.user.restore)
@@ -213,7 +222,9 @@ public actor CloudEscalator {
     }
 
     /// Actions validated one by one; any refusal makes the whole answer `rejected` with nothing to publish.
-    static func validate(_ actions: [Action], validator: ActionValidator, via: String, confidence: Double) -> Interpretation {
+    static func validate(
+        _ actions: [Action], validator: ActionValidator, via: String, confidence: Double
+    ) -> Interpretation {
         var result = Interpretation(
             id: nil, status: .ok, intents: [], actions: [], queried: [], via: via, confidence: confidence, latencyMs: 0,
             reason: nil, candidates: [])
@@ -255,7 +266,8 @@ public actor CloudEscalator {
         switch connectivity.event(outcome) {
         case .none: break
         case .publish(let state), .publishAndDrain(let state):
-            logger.info("cloud link changed", metadata: ["cloud.link": "\(state.rawValue)", "cloud.was": "\(before.rawValue)"])
+            logger.info(
+                "cloud link changed", metadata: ["cloud.link": "\(state.rawValue)", "cloud.was": "\(before.rawValue)"])
             if state == .offline { nextProbeAt = now() + (connectivity.probeDelay ?? .seconds(1)).seconds }
             if state != .offline { nextProbeAt = nil }
         case .probe(let after):
@@ -339,7 +351,8 @@ extension Interpretation {
             var reason: String?
             var resolved: [Action]
         }
-        guard let data = try? JSONEncoder().encode(Stored(status: status.rawValue, reason: reason, resolved: resolved)) else {
+        guard let data = try? JSONEncoder().encode(Stored(status: status.rawValue, reason: reason, resolved: resolved))
+        else {
             return nil
         }
         return String(decoding: data, as: UTF8.self)

@@ -12,10 +12,12 @@ extension CloudEscalator {
     ) -> Interpretation {
         guard request.queueWhenOffline else { return Self.annotate(local, "\(why); not queued") }
         let created = now()
-        let lifetime = kind == .deviceCommand ? configuration.outbox.deviceActionExpiry : configuration.outbox.questionExpiry
+        let lifetime =
+            kind == .deviceCommand ? configuration.outbox.deviceActionExpiry : configuration.outbox.questionExpiry
         let expires = request.expiresAt ?? created + lifetime.seconds
         var item = OutboxItem(
-            id: request.id, createdAt: created, expiresAt: expires, kind: kind, replyRoute: request.replyRoute, text: text)
+            id: request.id, createdAt: created, expiresAt: expires, kind: kind, replyRoute: request.replyRoute,
+            text: text)
         if let retryAfter { item.nextAttemptAt = created + retryAfter.seconds }
         let outcome: Outbox.Enqueued
         do {
@@ -132,10 +134,12 @@ extension CloudEscalator {
 
     /// An answer stored before a crash, rebuilt from its JSON by validating its actions again.
     func storedAnswer(_ item: OutboxItem) -> Interpretation? {
-        guard let bytes = item.answer, let stored = try? JSONDecoder().decode(StoredAnswer.self, from: Data(bytes)) else {
+        guard let bytes = item.answer, let stored = try? JSONDecoder().decode(StoredAnswer.self, from: Data(bytes))
+        else {
             return nil
         }
-        var result = Self.validate(stored.resolved ?? [], validator: validator, via: "cloud", confidence: Self.cloudConfidence)
+        var result = Self.validate(
+            stored.resolved ?? [], validator: validator, via: "cloud", confidence: Self.cloudConfidence)
         if stored.status != "ok" {
             result = Interpretation(
                 id: item.id, status: .rejected, intents: [], actions: [], queried: [], via: "cloud", confidence: 0,

@@ -50,7 +50,8 @@ public struct CloudPrompt: Sendable {
             "Placeholders such as <NAME_1> or <EMAIL_1> stand for private values: keep them as they are.",
             "",
             "Areas (id: name, floor): "
-                + catalog.areas.map { "\($0.id): \($0.name)" + ($0.floor.map { ", \($0)" } ?? "") }.joined(separator: "; "),
+                + catalog.areas.map { "\($0.id): \($0.name)" + ($0.floor.map { ", \($0)" } ?? "") }.joined(
+                    separator: "; "),
             "Floors: " + catalog.floors.map { "\($0.id): \($0.name)" }.joined(separator: "; "),
             "Devices (id: name [type, area] capabilities):",
         ]
@@ -61,7 +62,8 @@ public struct CloudPrompt: Sendable {
                     + device.capabilityNames.joined(separator: ", "))
         }
         if !catalog.scenes.isEmpty {
-            lines.append("Scenes (turn on only): " + catalog.scenes.map { "\($0.id): \($0.name)" }.joined(separator: "; "))
+            lines.append(
+                "Scenes (turn on only): " + catalog.scenes.map { "\($0.id): \($0.name)" }.joined(separator: "; "))
         }
         return lines.joined(separator: "\n")
     }
@@ -123,12 +125,14 @@ extension Device {
             switch capability {
             case .colorTemp:
                 if let range = colorTemp {
-                    out.append("color_temp \(JSONValue.format(range.lowerBound))-\(JSONValue.format(range.upperBound)) K")
+                    out.append(
+                        "color_temp \(JSONValue.format(range.lowerBound))-\(JSONValue.format(range.upperBound)) K")
                 }
             case .targetTemperature:
                 if let range = targetTemperature {
                     out.append(
-                        "target_temperature \(JSONValue.format(range.min))-\(JSONValue.format(range.max)) °\(range.unit.rawValue)")
+                        "target_temperature \(JSONValue.format(range.min))-\(JSONValue.format(range.max)) °\(range.unit.rawValue)"
+                    )
                 }
             default: out.append(capability.rawValue)
             }

@@ -34,10 +34,14 @@ struct ConfigNode {
         return try ConfigNode(child, file: file, path: key(name))
     }
 
-    func isNull(_ node: Node) -> Bool { node.scalar.map { $0.string == "" || $0.string == "~" || $0.string == "null" } ?? false }
+    func isNull(_ node: Node) -> Bool {
+        node.scalar.map { $0.string == "" || $0.string == "~" || $0.string == "null" } ?? false
+    }
 
     func bad(_ name: String, _ value: Node, _ reason: String) -> CloudConfigurationError {
-        .badValue(file: file, line: value.mark?.line ?? line, key: key(name), value: value.any.map { "\($0)" } ?? "?", reason: reason)
+        .badValue(
+            file: file, line: value.mark?.line ?? line, key: key(name), value: value.any.map { "\($0)" } ?? "?",
+            reason: reason)
     }
 
     func string(_ name: String) throws(CloudConfigurationError) -> String? {

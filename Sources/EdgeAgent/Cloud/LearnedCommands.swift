@@ -78,7 +78,8 @@ public final class LearnedCommands: Sendable {
             }
             return LearnedCommand(
                 key: row["key"]?.string ?? "", nearKey: row["near_key"]?.string ?? "", text: row["text"]?.string ?? "",
-                actions: actions, fingerprint: row["fingerprint"]?.string ?? "", learnedAt: row["learned_at"]?.double ?? 0,
+                actions: actions, fingerprint: row["fingerprint"]?.string ?? "",
+                learnedAt: row["learned_at"]?.double ?? 0,
                 uses: Int(row["uses"]?.int ?? 0))
         }
     }

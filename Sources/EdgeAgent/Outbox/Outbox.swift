@@ -97,7 +97,8 @@ public final class Outbox: Sendable {
                 id: row["id"]?.string ?? "", createdAt: row["created_at"]?.double ?? 0,
                 expiresAt: row["expires_at"]?.double ?? 0,
                 kind: EscalationKind(rawValue: row["kind"]?.string ?? "") ?? .deviceCommand,
-                replyRoute: ReplyRoute(topic: row["reply_topic"]?.string ?? "", correlationData: row["correlation"]?.bytes),
+                replyRoute: ReplyRoute(
+                    topic: row["reply_topic"]?.string ?? "", correlationData: row["correlation"]?.bytes),
                 text: String(decoding: row["payload"]?.bytes ?? [], as: UTF8.self))
             item.attempts = Int(row["attempts"]?.int ?? 0)
             item.nextAttemptAt = row["next_attempt_at"]?.double ?? 0

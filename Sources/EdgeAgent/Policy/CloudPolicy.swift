@@ -130,7 +130,9 @@ public struct CloudPolicy: Sendable, Equatable {
             case .ok where request.localConfidence < confidenceThreshold:
                 return Decision(
                     allowed: true,
-                    reason: "local confidence \(Self.format(request.localConfidence)) < \(Self.format(confidenceThreshold))")
+                    reason:
+                        "local confidence \(Self.format(request.localConfidence)) < \(Self.format(confidenceThreshold))"
+                )
             case .ok:
                 return Decision(
                     allowed: false,
@@ -152,7 +154,8 @@ public struct CloudPolicy: Sendable, Equatable {
         }
         if request.kind == .question {
             if !questions {
-                return Decision(allowed: false, reason: "free-form questions may not leave the device (policy.questions)")
+                return Decision(
+                    allowed: false, reason: "free-form questions may not leave the device (policy.questions)")
             }
             if meteredLink {
                 return Decision(allowed: false, reason: "metered link: only device commands escalate")
@@ -176,7 +179,8 @@ public struct CloudPolicy: Sendable, Equatable {
         if let limit = tokensPerDay, usage.tokens + request.estimatedTokens > limit {
             return Decision(
                 allowed: false,
-                reason: "daily token budget spent (\(usage.tokens) used + \(request.estimatedTokens) needed > \(limit))")
+                reason: "daily token budget spent (\(usage.tokens) used + \(request.estimatedTokens) needed > \(limit))"
+            )
         }
         return need
     }
@@ -259,7 +263,9 @@ extension CloudPolicy {
             self.mode = mode
         }
         if let threshold = try node.double("confidence_threshold", min: 0) {
-            guard threshold <= 1 else { throw node.bad("confidence_threshold", node["confidence_threshold"]!, "must be 0–1") }
+            guard threshold <= 1 else {
+                throw node.bad("confidence_threshold", node["confidence_threshold"]!, "must be 0–1")
+            }
             confidenceThreshold = threshold
         }
         questions = try node.bool("questions") ?? questions

@@ -70,11 +70,14 @@ public struct Redactor: Sendable {
     /// one request (the prompt and the command) share one map.
     /// `builtins: false` applies only the owner's names and patterns (for our own catalog listing, whose ranges
     /// such as "2200-4000 K" are not phone numbers).
-    public func redact(_ text: String, continuing previous: RedactedText? = nil, builtins: Bool = true) -> RedactedText {
+    public func redact(_ text: String, continuing previous: RedactedText? = nil, builtins: Bool = true) -> RedactedText
+    {
         var state = RedactedText(text: text, replacements: previous?.replacements ?? [])
         var counters: [Kind: Int] = [:]
         for (placeholder, _) in state.replacements {
-            for kind in Kind.allCases where placeholder.hasPrefix("<\(kind.rawValue)_") { counters[kind, default: 0] += 1 }
+            for kind in Kind.allCases where placeholder.hasPrefix("<\(kind.rawValue)_") {
+                counters[kind, default: 0] += 1
+            }
         }
         func replace(_ ranges: [Range<String.Index>], kind: Kind) {
             // Right to left, so earlier ranges stay valid.
@@ -113,8 +116,10 @@ public struct Redactor: Sendable {
             let haystack = lower.count == state.text.count ? lower : state.text
             var ranges: [Range<String.Index>] = []
             for range in haystack.ranges(of: name.lowercased()) where Self.isWordBoundary(haystack, range) {
-                let start = state.text.index(state.text.startIndex, offsetBy: haystack.distance(from: haystack.startIndex, to: range.lowerBound))
-                let end = state.text.index(start, offsetBy: haystack.distance(from: range.lowerBound, to: range.upperBound))
+                let start = state.text.index(
+                    state.text.startIndex, offsetBy: haystack.distance(from: haystack.startIndex, to: range.lowerBound))
+                let end = state.text.index(
+                    start, offsetBy: haystack.distance(from: range.lowerBound, to: range.upperBound))
                 ranges.append(start..<end)
             }
             replace(ranges, kind: .name)

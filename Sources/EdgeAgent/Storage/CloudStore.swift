@@ -37,7 +37,8 @@ public final class CloudStore: Sendable {
                 """)
             try tx.execute("CREATE INDEX IF NOT EXISTS outbox_created ON outbox(created_at)")
             try tx.execute(
-                "CREATE TABLE IF NOT EXISTS budget (day INTEGER PRIMARY KEY, requests INTEGER NOT NULL, tokens INTEGER NOT NULL)")
+                "CREATE TABLE IF NOT EXISTS budget (day INTEGER PRIMARY KEY, requests INTEGER NOT NULL, tokens INTEGER NOT NULL)"
+            )
             try tx.execute(
                 """
                 CREATE TABLE IF NOT EXISTS learned (

@@ -91,7 +91,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public struct Transaction {
         let database: SQLiteDatabase
         @discardableResult
-        public func execute(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError)
+        public func execute(
+            _ sql: String, _ arguments: [SQLiteValue] = []
+        ) throws(SQLiteError)
             -> [[String: SQLiteValue]]
         {
             try database.run(sql, arguments)
@@ -119,7 +121,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
             case .text(let v): rc = sqlite3_bind_text(statement, index, v, -1, transient)
             case .blob(let v):
                 rc = v.withUnsafeBytes { raw in
-                    sqlite3_bind_blob(statement, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), transient)
+                    sqlite3_bind_blob(
+                        statement, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count),
+                        transient)
                 }
             }
             guard rc == SQLITE_OK else { throw fail(rc, sql) }
