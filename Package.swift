@@ -12,7 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
@@ -27,15 +27,19 @@ let package = Package(
             // The engine hands raw pointers into the memory map and the scratch buffers to its worker pool.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // libyaml, the system's YAML parser, behind one door; the YAML target builds a node tree with lines from it.
+        // (A YAML library built on Foundation would pull Foundation's full ICU data into the static binary.)
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .target(name: "YAML", dependencies: ["CYAML"]),
         .target(
             name: "EdgeAgent",
             dependencies: [
-                "SLM", "CSQLite",
-                .product(name: "Yams", package: "Yams"),
+                "SLM", "MQTT", "YAML", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The system's SQLite (the outbox and the learned commands): a C library already on every board, and its
@@ -47,13 +51,25 @@ let package = Package(
         .executableTarget(
             name: "edge-agent",
             dependencies: [
-                "EdgeAgent", "SLM",
+                "EdgeAgent", "SLM", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SLMKernelsTests", dependencies: ["SLMKernels"]),
         .testTarget(name: "SLMTests", dependencies: ["SLM", "SLMKernels"], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "edge-agent"]),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT"]),
+        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "YAML", "edge-agent"]),
+        // A real mosquitto broker on a free loopback port, shared by the test targets that need one. Not a product.
+        .target(name: "MosquittoTestSupport", dependencies: ["MQTT"], path: "Tests/MosquittoTestSupport"),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "EdgeAgent", "MQTT", "MosquittoTestSupport", "edge-agent",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )

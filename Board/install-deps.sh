@@ -10,9 +10,11 @@ requirements=(
     "python3-pip    | python3 -m pip --version" # Models/fetch.sh downloads model wheels with pip
     "pkg-config     | pkg-config --version"      # SwiftPM finds libmosquitto through it
     "libmosquitto-dev | pkg-config --exists libmosquitto && test -f /usr/include/mosquitto.h" # the MQTT target
+    "libyaml-dev    | pkg-config --exists yaml-0.1 && test -f /usr/include/yaml.h" # the YAML target
     "mosquitto      | test -x /usr/sbin/mosquitto" # the broker the MQTT tests start
     "mosquitto-clients | command -v mosquitto_pub && command -v mosquitto_sub" # independent peers in the MQTT tests
     "openssl        | command -v openssl"         # the MQTT TLS tests make their certificates with it
+    "python3-paho-mqtt | python3 -c 'import paho.mqtt.client'" # Benchmarks/agent_latency.py's MQTT peer
     "libsqlite3-dev | pkg-config --exists sqlite3 && test -f /usr/include/sqlite3.h" # the cloud outbox (CSQLite)
 )
 

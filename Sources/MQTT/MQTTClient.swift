@@ -30,8 +30,12 @@ public final class MQTTClient: @unchecked Sendable {
     public let configuration: MQTTConfiguration
     /// Every message received on the client's subscriptions, in arrival order. One consumer.
     public let messages: AsyncStream<MQTTMessage>
+    /// Every change of the connection's state, in order (the latest 16 kept for a slow consumer). One consumer; a
+    /// service republishes what a new connection needs on `.connected`.
+    public let connectionStates: AsyncStream<MQTTConnectionStateMachine.State>
 
     private let messageSink: AsyncStream<MQTTMessage>.Continuation
+    private let stateSink: AsyncStream<MQTTConnectionStateMachine.State>.Continuation
     private let logger: Logger
     private let handle: OpaquePointer
     private let shared: Mutex<Shared>
@@ -53,6 +57,8 @@ public final class MQTTClient: @unchecked Sendable {
         self.logger = logger
         (messages, messageSink) = AsyncStream.makeStream(
             of: MQTTMessage.self, bufferingPolicy: .bufferingNewest(configuration.incomingBufferLimit))
+        (connectionStates, stateSink) = AsyncStream.makeStream(
+            of: MQTTConnectionStateMachine.State.self, bufferingPolicy: .bufferingNewest(16))
         shared = Mutex(
             Shared(
                 machine: MQTTConnectionStateMachine(
@@ -75,6 +81,7 @@ public final class MQTTClient: @unchecked Sendable {
         }
         mosquitto_destroy(handle)
         messageSink.finish()
+        stateSink.finish()
     }
 
     /// Where the connection stands, and how many times it was lost.
@@ -272,6 +279,7 @@ public final class MQTTClient: @unchecked Sendable {
                 _ = mosquitto_disconnect_v5(handle, Int32(MQTT_RC_NORMAL_DISCONNECTION.rawValue), nil)
             case .reportState(let state):
                 logger.debug("MQTT connection state", metadata: ["mqtt.state": "\(state)"])
+                stateSink.yield(state)
             }
         }
     }
@@ -293,6 +301,9 @@ public final class MQTTClient: @unchecked Sendable {
         let version = configuration.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         try mosquittoCall("set protocol version") {
             mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(version))
+        }
+        try mosquittoCall("set TCP_NODELAY") {
+            mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, configuration.noDelay ? 1 : 0)
         }
         if let credentials = configuration.credentials {
             try mosquittoCall("set username and password") {

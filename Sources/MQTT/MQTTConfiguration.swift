@@ -129,13 +129,16 @@ public struct MQTTConfiguration: Sendable {
     public var timeout: Duration
     /// Incoming messages waiting for the consumer; past it the oldest are dropped (and logged).
     public var incomingBufferLimit: Int
+    /// Sends each packet at once instead of letting Nagle's algorithm hold small ones back for the peer's delayed
+    /// ACK (about 40 ms on Linux): commands and their actions are small and latency-bound.
+    public var noDelay: Bool
 
     public init(
         host: String, port: Int = 1883, clientID: String, protocolVersion: MQTTProtocolVersion = .v5,
         keepAlive: Int = 60, cleanSession: Bool = true, sessionExpiryInterval: UInt32? = nil,
         credentials: MQTTCredentials? = nil, tls: MQTTTLS? = nil, will: MQTTOutgoingMessage? = nil,
         birth: MQTTOutgoingMessage? = nil, backoff: MQTTBackoff = MQTTBackoff(), timeout: Duration = .seconds(10),
-        incomingBufferLimit: Int = 1024
+        incomingBufferLimit: Int = 1024, noDelay: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -151,5 +154,6 @@ public struct MQTTConfiguration: Sendable {
         self.backoff = backoff
         self.timeout = timeout
         self.incomingBufferLimit = incomingBufferLimit
+        self.noDelay = noDelay
     }
 }

@@ -18,6 +18,13 @@ public enum GGUFKey {
     static func ropeDimensionCount(_ arch: String) -> String { "\(arch).rope.dimension_count" }
     static func ropeScalingType(_ arch: String) -> String { "\(arch).rope.scaling.type" }
     static func vocabSize(_ arch: String) -> String { "\(arch).vocab_size" }
+    // Sliding-window attention (Gemma 3): the window, every how many layers one attends globally, and the RoPE base of
+    // the windowed layers.
+    static func slidingWindow(_ arch: String) -> String { "\(arch).attention.sliding_window" }
+    static func slidingWindowPattern(_ arch: String) -> String { "\(arch).attention.sliding_window_pattern" }
+    static func ropeFreqBaseSlidingWindow(_ arch: String) -> String { "\(arch).rope.freq_base_swa" }
+    /// The factor on attention logits, when it is not 1 / sqrt(head dimension).
+    static func attentionScale(_ arch: String) -> String { "\(arch).attention.scale" }
 
     // Tokenizer.
     public static let tokenizerModel = "tokenizer.ggml.model"
@@ -38,7 +45,7 @@ public enum GGUFKey {
     public static let chatTemplate = "tokenizer.chat_template"
 }
 
-/// Tensor names of the llama family.
+/// Tensor names of the llama family (Gemma 3 adds the per-head and post-sub-layer norms).
 enum TensorName {
     static let tokenEmbedding = "token_embd.weight"
     static let outputNorm = "output_norm.weight"
@@ -53,4 +60,8 @@ enum TensorName {
     static func feedForwardGate(_ layer: Int) -> String { "blk.\(layer).ffn_gate.weight" }
     static func feedForwardUp(_ layer: Int) -> String { "blk.\(layer).ffn_up.weight" }
     static func feedForwardDown(_ layer: Int) -> String { "blk.\(layer).ffn_down.weight" }
+    static func attentionQueryNorm(_ layer: Int) -> String { "blk.\(layer).attn_q_norm.weight" }
+    static func attentionKeyNorm(_ layer: Int) -> String { "blk.\(layer).attn_k_norm.weight" }
+    static func postAttentionNorm(_ layer: Int) -> String { "blk.\(layer).post_attention_norm.weight" }
+    static func postFeedForwardNorm(_ layer: Int) -> String { "blk.\(layer).post_ffw_norm.weight" }
 }

@@ -17,7 +17,7 @@ public struct WeightMatrix: @unchecked Sendable {
         guard tensor.type.isSupported else {
             throw GGUFError.unsupportedTensorType(tensor: tensor.name, type: tensor.type.name)
         }
-        if tensor.type.isBlockQuantized && columns % Int(SLM_QK) != 0 {
+        if tensor.type.isBlockQuantized && columns % tensor.type.blockLayout.elements != 0 {
             throw GGUFError.badTensorShape(tensor: tensor.name, reason: "rows of \(columns) are not whole blocks")
         }
         name = tensor.name
@@ -45,9 +45,15 @@ public struct LayerWeights: @unchecked Sendable {
     public let gate: WeightMatrix
     public let up: WeightMatrix
     public let down: WeightMatrix
+    /// Gemma 3: RMSNorm weights of each query and key head (headDim), and of the attention and feed-forward outputs
+    /// before they join the residual stream (dim). Nil for llama.
+    public let queryNorm: [Float]?
+    public let keyNorm: [Float]?
+    public let postAttentionNorm: [Float]?
+    public let postFeedForwardNorm: [Float]?
 }
 
-/// All the weights of a llama-architecture model, read-only. Matrices point into the memory map; the small norm
+/// All the weights of a llama- or gemma3-architecture model, read-only. Matrices point into the memory map; the small norm
 /// vectors are copied out as floats.
 public struct ModelWeights: @unchecked Sendable {
     public let tokenEmbedding: WeightMatrix
@@ -77,6 +83,10 @@ public struct ModelWeights: @unchecked Sendable {
 
         let dim = c.embeddingLength
         tokenEmbedding = try matrix(TensorName.tokenEmbedding, rows: c.vocabularySize, columns: dim)
+        let gemma = c.family == .gemma3
+        func gemmaVector(_ name: String, count: Int) throws -> [Float]? {
+            gemma ? try vector(name, count: count) : nil
+        }
         layers = try (0..<c.layerCount).map { i in
             LayerWeights(
                 attentionNorm: try vector(TensorName.attentionNorm(i), count: dim),
@@ -87,7 +97,11 @@ public struct ModelWeights: @unchecked Sendable {
                 feedForwardNorm: try vector(TensorName.feedForwardNorm(i), count: dim),
                 gate: try matrix(TensorName.feedForwardGate(i), rows: c.feedForwardLength, columns: dim),
                 up: try matrix(TensorName.feedForwardUp(i), rows: c.feedForwardLength, columns: dim),
-                down: try matrix(TensorName.feedForwardDown(i), rows: dim, columns: c.feedForwardLength))
+                down: try matrix(TensorName.feedForwardDown(i), rows: dim, columns: c.feedForwardLength),
+                queryNorm: try gemmaVector(TensorName.attentionQueryNorm(i), count: c.headDimension),
+                keyNorm: try gemmaVector(TensorName.attentionKeyNorm(i), count: c.headDimension),
+                postAttentionNorm: try gemmaVector(TensorName.postAttentionNorm(i), count: dim),
+                postFeedForwardNorm: try gemmaVector(TensorName.postFeedForwardNorm(i), count: dim))
         }
         outputNorm = try vector(TensorName.outputNorm, count: dim)
         if gguf.tensors[TensorName.output] != nil {

@@ -40,7 +40,7 @@ public final class Session {
     /// Tokens evaluated in one forward pass at most; longer inputs are evaluated in chunks of this size.
     public let batchCapacity: Int
     public let pool: ThreadPool
-    public private(set) var position = 0
+    public internal(set) var position = 0
 
     // The KV cache in half floats: (layer, kvHead, contextLength, headDim) each, so that attention reads one KV
     // head's positions as one contiguous run.
@@ -58,8 +58,10 @@ public final class Session {
     let up: UnsafeMutablePointer<Float>  // feed-forward up projection (batch, ffn)
     let quantized: UnsafeMutablePointer<slm_block_q8>  // a sub-layer input as 8-bit blocks (batch, width / 32)
     let scores: UnsafeMutablePointer<Float>  // attention scores of a head group, per thread (threads, group, context)
-    let ropeAngles: UnsafeMutablePointer<Float>  // cos and sin for each position of the batch (batch, headDim)
-    let inverseFrequencies: [Float]  // (headDim / 2)
+    // cos and sin for each position of the batch, for the global layers then the sliding-window ones (2, batch,
+    // headDim), from the inverse frequencies of each RoPE base (2, headDim / 2).
+    let ropeAngles: UnsafeMutablePointer<Float>
+    let inverseFrequencies: [Float]
     /// The next-token logits after the last evaluated token (vocabularySize).
     public let logits: UnsafeMutableBufferPointer<Float>
     /// The parallel step the pool is running (see Forward.swift).
@@ -96,11 +98,11 @@ public final class Session {
         up = floats(b * c.feedForwardLength)
         quantized = .allocate(capacity: b * max(c.embeddingLength, c.queryDimension, c.feedForwardLength) / Int(SLM_QK))
         scores = floats(pool.threadCount * (c.headCount / c.kvHeadCount) * length)
-        ropeAngles = floats(b * c.headDimension)
+        ropeAngles = floats(2 * b * c.headDimension)
         logits = UnsafeMutableBufferPointer(start: floats(c.vocabularySize), count: c.vocabularySize)
         // theta_i = base^(-2i / headDim), the rotation speed of pair i.
-        inverseFrequencies = (0..<c.headDimension / 2).map {
-            Float(pow(Double(c.ropeBase), -2.0 * Double($0) / Double(c.headDimension)))
+        inverseFrequencies = [c.ropeBase, c.slidingWindowRopeBase].flatMap { base in
+            (0..<c.headDimension / 2).map { Float(pow(Double(base), -2.0 * Double($0) / Double(c.headDimension))) }
         }
     }
 
@@ -129,9 +131,9 @@ public final class Session {
         floats += 2 * b * c.kvDimension  // k, v
         floats += 2 * b * c.feedForwardLength  // gate, up
         floats += threads * (c.headCount / c.kvHeadCount) * contextLength  // scores
-        floats += b * c.headDimension  // ropeAngles
+        floats += 2 * b * c.headDimension  // ropeAngles
         floats += c.vocabularySize  // logits
-        floats += c.headDimension / 2  // inverseFrequencies
+        floats += c.headDimension  // inverseFrequencies
         let blocks = b * max(c.embeddingLength, c.queryDimension, c.feedForwardLength) / Int(SLM_QK)  // quantized
         return floats * MemoryLayout<Float>.size + blocks * MemoryLayout<slm_block_q8>.size
     }
@@ -149,7 +151,12 @@ public final class Session {
 
     /// Evaluates `tokens` after those already held (in chunks of `batchCapacity`) and leaves the next-token logits
     /// of the last one in `logits`. Bad input throws before anything is evaluated, so the session is unchanged.
-    public func evaluate(_ tokens: UnsafeBufferPointer<Int32>) throws {
+    ///
+    /// With `candidates`, only those tokens' logits are computed (the output layer's rows for them alone, which is
+    /// most of a decode step's work with a large vocabulary); every other entry of `logits` is -infinity.
+    public func evaluate(_ tokens: UnsafeBufferPointer<Int32>, logitsOf candidates: UnsafeBufferPointer<Int32>? = nil)
+        throws
+    {
         guard !tokens.isEmpty else { throw SessionError.emptyInput }
         guard position + tokens.count <= contextLength else {
             throw SessionError.contextFull(position: position, adding: tokens.count, contextLength: contextLength)
@@ -158,10 +165,14 @@ public final class Session {
         if let bad = tokens.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
             throw SessionError.tokenOutOfRange(token: bad, vocabularySize: vocabulary)
         }
+        if let bad = candidates?.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
+            throw SessionError.tokenOutOfRange(token: bad, vocabularySize: vocabulary)
+        }
         var start = 0
         while start < tokens.count {
             let end = min(start + batchCapacity, tokens.count)
-            forward(UnsafeBufferPointer(rebasing: tokens[start..<end]), computeLogits: end == tokens.count)
+            let rows: LogitRows = end < tokens.count ? .none : candidates.map { .only($0) } ?? .all
+            forward(UnsafeBufferPointer(rebasing: tokens[start..<end]), logits: rows)
             position += end - start
             start = end
         }
@@ -172,8 +183,14 @@ public final class Session {
         try withUnsafePointer(to: token) { try evaluate(UnsafeBufferPointer(start: $0, count: 1)) }
     }
 
-    /// Evaluates `tokens` after those already held; see `evaluate(_: UnsafeBufferPointer<Int32>)`.
+    /// Evaluates `tokens` after those already held; see `evaluate(_: UnsafeBufferPointer<Int32>, logitsOf:)`.
     public func evaluate(_ tokens: [Int32]) throws {
         try tokens.withUnsafeBufferPointer { try evaluate($0) }
+    }
+
+    /// Evaluates `tokens` and computes the next-token logits of `candidates` only; see
+    /// `evaluate(_: UnsafeBufferPointer<Int32>, logitsOf:)`.
+    public func evaluate(_ tokens: [Int32], logitsOf candidates: [Int32]) throws {
+        try tokens.withUnsafeBufferPointer { t in try candidates.withUnsafeBufferPointer { try evaluate(t, logitsOf: $0) } }
     }
 }

@@ -79,7 +79,7 @@ public enum TensorType: UInt32, CaseIterable, Sendable {
     /// Whether the engine has kernels for this type.
     public var isSupported: Bool {
         switch self {
-        case .f32, .f16, .q4_0, .q4_1, .q8_0: true
+        case .f32, .f16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K: true
         default: false
         }
     }

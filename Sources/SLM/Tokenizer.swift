@@ -21,7 +21,8 @@ public final class Tokenizer: Sendable {
     private let pieceStarts: [Int32]
     private let endOfGeneration: [Int32]
 
-    static let supportedModels = ["gpt2"]
+    /// Byte-level BPE ("gpt2") and SentencePiece-style BPE ("llama").
+    static let supportedModels = ["gpt2", "llama"]
     static var supportedPreTokenizers: [String] { PreTokenizer.byName.keys.sorted() }
 
     /// Texts of tokens that end a turn, which llama.cpp also treats as end of generation whatever the metadata says.
@@ -55,22 +56,30 @@ public final class Tokenizer: Sendable {
             }
             return id32
         }
+        let sentencePiece = model == "llama"
         try self.init(
-            tokens: tokens, tokenTypes: types, merges: gguf.strings(GGUFKey.merges), model: model, preTokenizer: pre,
+            tokens: tokens, tokenTypes: types,
+            merges: sentencePiece ? [] : gguf.strings(GGUFKey.merges),
+            scores: sentencePiece ? gguf.numbers(GGUFKey.tokenScores).map { Float($0) } : nil,
+            model: model, preTokenizer: pre,
             bosID: tokenID(GGUFKey.bosTokenID), eosID: tokenID(GGUFKey.eosTokenID),
+            unknownID: tokenID(GGUFKey.unknownTokenID),
             endOfTurnIDs: [tokenID(GGUFKey.eotTokenID), tokenID(GGUFKey.eomTokenID)].compactMap { $0 },
-            // llama.cpp adds BOS by default only for Llama 3's vocabulary.
-            addsBOS: gguf.bool(GGUFKey.addBOS) ?? (PreTokenizer.byName[pre] == .llama3))
+            // llama.cpp adds BOS by default for SentencePiece vocabularies and, of the byte-level ones, Llama 3's.
+            addsBOS: gguf.bool(GGUFKey.addBOS) ?? (sentencePiece || PreTokenizer.byName[pre] == .llama3),
+            // and a space in front of SentencePiece text unless told otherwise.
+            addsSpacePrefix: gguf.bool(GGUFKey.addSpacePrefix) ?? sentencePiece)
     }
 
-    /// A tokenizer from plain arrays, as the GGUF keys hold them. `tokenTypes` defaults to all normal.
+    /// A tokenizer from plain arrays, as the GGUF keys hold them. `tokenTypes` defaults to all normal. Byte-level BPE
+    /// ("gpt2") takes `merges`; SentencePiece ("llama") takes `scores` and ignores the pre-tokenizer.
     public init(
-        tokens: [String], tokenTypes: [TokenType]? = nil, merges: [String], model: String = "gpt2",
-        preTokenizer: String = "gpt2", bosID: Int32? = nil, eosID: Int32? = nil, endOfTurnIDs: [Int32] = [],
-        addsBOS: Bool = false
+        tokens: [String], tokenTypes: [TokenType]? = nil, merges: [String], scores: [Float]? = nil,
+        model: String = "gpt2", preTokenizer: String = "gpt2", bosID: Int32? = nil, eosID: Int32? = nil,
+        unknownID: Int32? = nil, endOfTurnIDs: [Int32] = [], addsBOS: Bool = false, addsSpacePrefix: Bool = false
     ) throws {
         try Self.check(model: model, preTokenizer: preTokenizer)
-        let pre = PreTokenizer.byName[preTokenizer]!
+        let pre = PreTokenizer.byName[preTokenizer] ?? .fallback
         guard !tokens.isEmpty else { throw TokenizerError.invalidMetadata(key: GGUFKey.tokens, reason: "no tokens") }
         var types = tokenTypes ?? [TokenType](repeating: .normal, count: tokens.count)
         guard types.count == tokens.count else {
@@ -95,8 +104,16 @@ public final class Tokenizer: Sendable {
             // Such tokens are markup even in files that mistype them, as llama.cpp decides.
             if types[Int(id)] == .normal || types[Int(id)] == .undefined { types[Int(id)] = .control }
         }
-        let encoder = try BytePairEncoding(
-            vocabulary: vocabulary, merges: merges, preTokenizer: pre, ignoreMerges: pre == .llama3)
+        try check(unknownID, GGUFKey.unknownTokenID)
+        let encoder: any TokenizerModel
+        if model == "llama" {
+            encoder = try SentencePieceEncoding(
+                vocabulary: vocabulary, scores: scores ?? [Float](repeating: 0, count: tokens.count),
+                unknownID: unknownID, addsSpacePrefix: addsSpacePrefix)
+        } else {
+            encoder = try BytePairEncoding(
+                vocabulary: vocabulary, merges: merges, preTokenizer: pre, ignoreMerges: pre == .llama3)
+        }
 
         var pieceBytes: [UInt8] = []
         pieceBytes.reserveCapacity(tokens.count * 6)
@@ -129,7 +146,7 @@ public final class Tokenizer: Sendable {
         guard supportedModels.contains(model) else {
             throw TokenizerError.unsupportedModel(model, supported: supportedModels)
         }
-        guard PreTokenizer.byName[preTokenizer] != nil else {
+        guard model == "llama" || PreTokenizer.byName[preTokenizer] != nil else {
             throw TokenizerError.unsupportedPreTokenizer(preTokenizer, supported: supportedPreTokenizers)
         }
     }
@@ -235,7 +252,7 @@ public final class Tokenizer: Sendable {
 }
 
 /// How text with no special tokens in it becomes token ids, and a normal token's stored text becomes bytes: one
-/// conformance per `tokenizer.ggml.model` value (byte-level BPE now; SentencePiece, "llama", next, in its own file).
+/// conformance per `tokenizer.ggml.model` value (byte-level BPE, SentencePiece).
 protocol TokenizerModel: Sendable {
     func encode(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32])
     func appendBytes(ofTokenText text: ArraySlice<UInt8>, to bytes: inout [UInt8])

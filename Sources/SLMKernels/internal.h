@@ -31,7 +31,52 @@ typedef struct {
     int8_t qs[SLM_QK];
 } slm_block_q8_0;
 
+// 5-bit formats: the fifth bit of element j is bit j of qh (little-endian), the low four as in Q4_0.
+typedef struct {
+    uint16_t d;
+    uint8_t qh[4];
+    uint8_t qs[SLM_QK / 2];
+} slm_block_q5_0;
+
+typedef struct {
+    uint16_t d;
+    uint16_t m;
+    uint8_t qh[4];
+    uint8_t qs[SLM_QK / 2];
+} slm_block_q5_1;
+
+// K-quants: super-blocks of 256. Q4_K and Q5_K hold eight sub-blocks of 32, each with a 6-bit scale and a 6-bit
+// min packed into 12 bytes (value = d * scale * q - dmin * min); Q6_K holds sixteen sub-blocks of 16 with signed
+// 8-bit scales (value = d * scale * (q - 32)).
+typedef struct {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[12];
+    uint8_t qs[SLM_QK_K / 2];
+} slm_block_q4_K;
+
+typedef struct {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[12];
+    uint8_t qh[SLM_QK_K / 8];
+    uint8_t qs[SLM_QK_K / 2];
+} slm_block_q5_K;
+
+typedef struct {
+    uint8_t ql[SLM_QK_K / 2];
+    uint8_t qh[SLM_QK_K / 4];
+    int8_t scales[SLM_QK_K / 16];
+    uint16_t d;
+} slm_block_q6_K;
+
 _Static_assert(sizeof(slm_block_q4_0) == 18, "Q4_0 block must be 18 bytes");
+_Static_assert(sizeof(slm_block_q5_0) == 22, "Q5_0 block must be 22 bytes");
+_Static_assert(sizeof(slm_block_q5_1) == 24, "Q5_1 block must be 24 bytes");
+_Static_assert(sizeof(slm_block_q4_K) == 144, "Q4_K block must be 144 bytes");
+_Static_assert(sizeof(slm_block_q5_K) == 176, "Q5_K block must be 176 bytes");
+_Static_assert(sizeof(slm_block_q6_K) == 210, "Q6_K block must be 210 bytes");
+_Static_assert(offsetof(slm_block_q6_K, d) == 208, "Q6_K scale follows the quants");
 _Static_assert(sizeof(slm_block_q4_1) == 20, "Q4_1 block must be 20 bytes");
 _Static_assert(sizeof(slm_block_q8_0) == 34, "Q8_0 block must be 34 bytes");
 _Static_assert(sizeof(slm_block_q8) == 40, "activation block must be 40 bytes");
@@ -119,6 +164,48 @@ static inline uint16_t slm_float_to_half(float f) {
     return sign | (uint16_t)h;
 }
 
+// Whether a type is one of the formats whose products go through slm_unpack32 (Q5_0, Q5_1 and the K-quants).
+static inline int slm_type_is_unpacked(int type) {
+    return type == SLM_TYPE_Q5_0 || type == SLM_TYPE_Q5_1 || type == SLM_TYPE_Q4_K || type == SLM_TYPE_Q5_K ||
+           type == SLM_TYPE_Q6_K;
+}
+
+// Scale and min of sub-block j (0..7) of a Q4_K or Q5_K super-block: the first four sit in the low six bits of
+// bytes j and j + 4; the last four take their low four bits from byte j + 4 (scale low nibble, min high nibble)
+// and their top two from the spare high bits of bytes j - 4 (scale) and j (min).
+static inline void slm_kquant_scale_min(int j, const uint8_t *sc, int *scale, int *min) {
+    if (j < 4) {
+        *scale = sc[j] & 63;
+        *min = sc[j + 4] & 63;
+    } else {
+        *scale = (sc[j + 4] & 0x0f) | ((sc[j - 4] >> 6) << 4);
+        *min = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+    }
+}
+
+// The 32 weights of block b (32-element block b of the row) as small integers and factors, the common form in
+// which every level multiplies Q5_0, Q5_1 and the K-quants: weight i = scale[i / 16] * q[i] + min. q is within
+// -32..31 (signed types) or 0..31.
+void slm_unpack32(slm_type type, const uint8_t *row, int64_t b, int8_t q[SLM_QK], float scale[2], float *min);
+
+// The unpacked formats' share of slm_dequantize_row, slm_quantize_row and the portable product (quant_k.c).
+void slm_dequantize_row_unpacked(slm_type type, const void *src, float *dst, int64_t n);
+void slm_quantize_row_unpacked(slm_type type, const float *src, void *dst, int64_t n);
+void slm_scalar_matmul_unpacked(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n,
+                                float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok);
+#if defined(__x86_64__)
+// The x86 row kernels of the unpacked formats (matmul_x86_unpacked.c), AVX2 and AVX-512 VNNI.
+void slm_x86_matmul_unpacked(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n,
+                             float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok);
+void slm_x86_vnni_matmul_unpacked(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n,
+                                  float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok);
+#endif
+
+// GELU with the tanh approximation, 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3))), is g * sigmoid(z) with
+// z = 2 sqrt(2/pi) (g + 0.044715 g^3) = g (GELU_C1 + GELU_C2 g^2): the form the SiLU kernels already compute.
+#define SLM_GELU_C1 1.5957691216057308f
+#define SLM_GELU_C2 0.07135481627159035f
+
 // One implementation of every entry point for one instruction-set level.
 typedef struct {
     void (*quantize_row_q8)(const float *x, slm_block_q8 *y, int64_t n);
@@ -129,6 +216,7 @@ typedef struct {
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     void (*rmsnorm)(float *out, const float *x, const float *w, int64_t n, float eps);
     void (*swiglu)(float *out, const float *gate, const float *up, int64_t n);
+    void (*geglu)(float *out, const float *gate, const float *up, int64_t n);
     void (*add)(float *y, const float *x, int64_t n);
     void (*softmax)(float *x, int64_t n);
     void (*rope_pairs)(float *x, int64_t nheads, int64_t head_dim, const float *cos_sin);
@@ -150,6 +238,7 @@ typedef struct {
     float P##_dot_f32(const float *a, const float *b, int64_t n);                                                    \
     void P##_rmsnorm(float *out, const float *x, const float *w, int64_t n, float eps);                             \
     void P##_swiglu(float *out, const float *gate, const float *up, int64_t n);                                      \
+    void P##_geglu(float *out, const float *gate, const float *up, int64_t n);                                       \
     void P##_add(float *y, const float *x, int64_t n);                                                               \
     void P##_softmax(float *x, int64_t n);                                                                           \
     void P##_rope_pairs(float *x, int64_t nheads, int64_t head_dim, const float *cos_sin);                           \
@@ -163,7 +252,7 @@ typedef struct {
 
 #define SLM_LEVEL_TABLE(P)                                                                                            \
     {                                                                                                                 \
-        P##_quantize_row_q8, P##_matmul_q, P##_matmul_f, P##_dot_f32, P##_rmsnorm, P##_swiglu, P##_add,              \
+        P##_quantize_row_q8, P##_matmul_q, P##_matmul_f, P##_dot_f32, P##_rmsnorm, P##_swiglu, P##_geglu, P##_add,  \
             P##_softmax, P##_rope_pairs, P##_f32_to_f16, P##_f16_to_f32, P##_attention_f16, P##_attention_group_f16,  \
     }
 

@@ -125,6 +125,16 @@ size_t slm_type_block_bytes(slm_type type) {
         return sizeof(slm_block_q4_1);
     case SLM_TYPE_Q8_0:
         return sizeof(slm_block_q8_0);
+    case SLM_TYPE_Q5_0:
+        return sizeof(slm_block_q5_0);
+    case SLM_TYPE_Q5_1:
+        return sizeof(slm_block_q5_1);
+    case SLM_TYPE_Q4_K:
+        return sizeof(slm_block_q4_K);
+    case SLM_TYPE_Q5_K:
+        return sizeof(slm_block_q5_K);
+    case SLM_TYPE_Q6_K:
+        return sizeof(slm_block_q6_K);
     }
     return 0;
 }
@@ -137,7 +147,13 @@ int64_t slm_type_block_elems(slm_type type) {
     case SLM_TYPE_Q4_0:
     case SLM_TYPE_Q4_1:
     case SLM_TYPE_Q8_0:
+    case SLM_TYPE_Q5_0:
+    case SLM_TYPE_Q5_1:
         return SLM_QK;
+    case SLM_TYPE_Q4_K:
+    case SLM_TYPE_Q5_K:
+    case SLM_TYPE_Q6_K:
+        return SLM_QK_K;
     }
     return 0;
 }
@@ -189,7 +205,8 @@ void slm_quantize_row_q8(const float *x, slm_block_q8 *y, int64_t n) { kernels()
 void slm_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n, float *y,
                   int64_t ldy, int64_t row0, int64_t row1, int64_t ntok) {
     if (row1 <= row0 || ntok <= 0 || n <= 0) return;
-    if (type != SLM_TYPE_Q4_0 && type != SLM_TYPE_Q4_1 && type != SLM_TYPE_Q8_0) return;
+    if (type != SLM_TYPE_Q4_0 && type != SLM_TYPE_Q4_1 && type != SLM_TYPE_Q8_0 && !slm_type_is_unpacked(type)) return;
+    if (n % slm_type_block_elems(type) != 0) return;
     kernels()->matmul_q(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
 }
 
@@ -207,6 +224,8 @@ void slm_rmsnorm(float *out, const float *x, const float *w, int64_t n, float ep
 }
 
 void slm_swiglu(float *out, const float *gate, const float *up, int64_t n) { kernels()->swiglu(out, gate, up, n); }
+
+void slm_geglu(float *out, const float *gate, const float *up, int64_t n) { kernels()->geglu(out, gate, up, n); }
 
 void slm_add(float *y, const float *x, int64_t n) { kernels()->add(y, x, n); }
 

@@ -108,6 +108,11 @@ static inline __attribute__((always_inline)) void neon_matmul(const int type, co
 
 void slm_neon_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n, float *y,
                        int64_t ldy, int64_t row0, int64_t row1, int64_t ntok) {
+    if (slm_type_is_unpacked(type)) {
+        // No NEON kernel for these yet: the portable product.
+        slm_scalar_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
+        return;
+    }
     const int64_t nb = n / SLM_QK;
     switch (type) {
     case SLM_TYPE_Q4_0:

@@ -10,9 +10,7 @@
 //    over the tokens.
 #if defined(__x86_64__)
 
-#include "internal.h"
-
-#include <immintrin.h>
+#include "matmul_x86_unpack.h"
 
 static inline size_t block_bytes(int type) { return type == SLM_TYPE_Q4_0 ? 18 : type == SLM_TYPE_Q4_1 ? 20 : 34; }
 
@@ -105,13 +103,16 @@ typedef struct {
 _Static_assert(sizeof(xrec16) == 640, "xrec16 is ten cache lines");
 _Static_assert(sizeof(xrec8) == 320, "xrec8 is five cache lines");
 
-// Unpacked weights of a tile of rows: 32 quants per block as bytes (unsigned nibbles for Q4_0/Q4_1), a scale, and
-// a second per-block term (Q4: the min, -8 d for Q4_0; Q8_0: -128 * sum of quants, as an integer).
+// Unpacked weights of a tile of rows: 32 quants per block as bytes (unsigned for Q4_0/Q4_1 and the unsigned unpacked
+// formats, signed for Q6_K), a scale, and a second per-block term (the min, -8 d for Q4_0; Q8_0: -128 * sum of
+// quants, as an integer). Q6_K, with a scale per 16 weights, keeps its second scale in m and the corrections of
+// its two halves in c and c2.
 typedef struct {
     uint8_t *q;
     float *d;
     float *m;
     int32_t *c;
+    int32_t *c2;
 } wtile;
 
 enum {
@@ -134,6 +135,42 @@ SLM_TARGET_AVX2 static inline void prefetch_next_tile(const uint8_t *tile, size_
 SLM_TARGET_AVX2 static void unpack_rows(const int type, const uint8_t *w, size_t rb, int64_t nb, int rows,
                                         wtile t) {
     const __m128i lo = _mm_set1_epi8(0x0f);
+    if (type == SLM_TYPE_Q6_K) {
+        // Signed quants (q - 32), read against activations flipped to unsigned: each half's 128 * sum(w) comes off
+        // through its accumulator's starting value.
+        for (int r = 0; r < rows; r++) {
+            for (int64_t b = 0; b < nb; b++) {
+                const int64_t k = r * nb + b;
+                __m256 scale;
+                float unused;
+                __m256i q = slm_x86_unpack(type, w + r * rb, b, &scale, &unused);
+                _mm256_storeu_si256((__m256i *)(t.q + k * 32), q);
+                t.d[k] = _mm256_cvtss_f32(scale);
+                t.m[k] = _mm_cvtss_f32(_mm256_extractf128_ps(scale, 1));
+                __m256i flipped = _mm256_xor_si256(q, _mm256_set1_epi8((char)0x80));
+                __m256i sad = _mm256_sad_epu8(flipped, _mm256_setzero_si256());
+                __m128i s0 = _mm256_castsi256_si128(sad), s1 = _mm256_extracti128_si256(sad, 1);
+                int sum0 = (int)(_mm_cvtsi128_si64(s0) + _mm_extract_epi64(s0, 1)) - 128 * 16;
+                int sum1 = (int)(_mm_cvtsi128_si64(s1) + _mm_extract_epi64(s1, 1)) - 128 * 16;
+                t.c[k] = -128 * sum0;
+                t.c2[k] = -128 * sum1;
+            }
+        }
+        return;
+    }
+    if (slm_type_is_unpacked(type)) {
+        // Q5_0, Q5_1, Q4_K, Q5_K: unsigned quants with one scale and one min per 32 weights, the Q4_1 form.
+        for (int r = 0; r < rows; r++) {
+            for (int64_t b = 0; b < nb; b++) {
+                const int64_t k = r * nb + b;
+                __m256 scale;
+                __m256i q = slm_x86_unpack(type, w + r * rb, b, &scale, &t.m[k]);
+                _mm256_storeu_si256((__m256i *)(t.q + k * 32), q);
+                t.d[k] = _mm256_cvtss_f32(scale);
+            }
+        }
+        return;
+    }
     for (int r = 0; r < rows; r++) {
         const uint8_t *row = w + r * rb;
         for (int64_t b = 0; b < nb; b++) {
@@ -262,6 +299,20 @@ vnni_token_tile(const int type, wtile wt, const uint8_t *w, size_t rb, const xre
         for (int r = 0; r < R; r++) {
             const int64_t k = r * nb + b;
             __m512i i0, i1;
+            if (type == SLM_TYPE_Q6_K) {
+                // Two halves with their own scales: positions 0-15 are records 0-3, 16-31 records 4-7.
+                const uint8_t *u = wt.q + k * 32;
+                i0 = _mm512_set1_epi32(wt.c[k]);
+                i1 = _mm512_set1_epi32(wt.c2[k]);
+                for (int j = 0; j < 4; j++) {
+                    i0 = _mm512_dpbusd_epi32(i0, xt[j], _mm512_set1_epi32((int)slm_load_u32(u + 4 * j)));
+                    i1 = _mm512_dpbusd_epi32(i1, xt[j + 4], _mm512_set1_epi32((int)slm_load_u32(u + 16 + 4 * j)));
+                }
+                __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i0), _mm512_set1_ps(wt.d[k]),
+                                           _mm512_mul_ps(_mm512_cvtepi32_ps(i1), _mm512_set1_ps(wt.m[k])));
+                facc[r] = _mm512_fmadd_ps(f, dxv, facc[r]);
+                continue;
+            }
             if (type == SLM_TYPE_Q8_0) {
                 const uint8_t *qs = w + r * rb + b * 34 + 2;
                 i0 = _mm512_set1_epi32(wt.c[k]);
@@ -331,10 +382,11 @@ static wtile wtile_in(void *base, int64_t nb) {
     t.d = (float *)(t.q + PREFILL_ROWS * nb * 32);
     t.m = t.d + PREFILL_ROWS * nb;
     t.c = (int32_t *)(t.m + PREFILL_ROWS * nb);
+    t.c2 = t.c + PREFILL_ROWS * nb;
     return t;
 }
 
-static size_t wtile_bytes(int64_t nb) { return (size_t)(PREFILL_ROWS * nb * (32 + 12)); }
+static size_t wtile_bytes(int64_t nb) { return (size_t)(PREFILL_ROWS * nb * (32 + 16)); }
 
 // Token lanes over tokens [0, ntok): ntok is a whole number of groups, except that the last group may be partial.
 SLM_TARGET_AVX512 static inline __attribute__((always_inline)) void
@@ -347,7 +399,7 @@ vnni_prefill(const int type, const uint8_t *w, size_t rb, const slm_block_q8 *x,
     wtile wt = wtile_in((char *)scratch + ((ntok < chunk ? ntok : chunk) + 15) / 16 * per_group, nb);
     for (int64_t t0 = 0; t0 < ntok; t0 += chunk) {
         const int64_t nt = ntok - t0 < chunk ? ntok - t0 : chunk;
-        repack16(x + t0 * nb, nb, nt, type == SLM_TYPE_Q8_0, xr);
+        repack16(x + t0 * nb, nb, nt, type == SLM_TYPE_Q8_0 || type == SLM_TYPE_Q6_K, xr);
         for (int64_t r = row0; r < row1; r += PREFILL_ROWS) {
             const int rows = row1 - r < PREFILL_ROWS ? (int)(row1 - r) : PREFILL_ROWS;
             const uint8_t *wr = w + r * rb;
@@ -361,7 +413,7 @@ vnni_prefill(const int type, const uint8_t *w, size_t rb, const slm_block_q8 *x,
                 } else {
                     // Row tails: each leftover row is its own one-row tile over the same unpacked storage.
                     for (int i = 0; i < rows; i++) {
-                        wtile wi = {wt.q + i * nb * 32, wt.d + i * nb, wt.m + i * nb, wt.c + i * nb};
+                        wtile wi = {wt.q + i * nb * 32, wt.d + i * nb, wt.m + i * nb, wt.c + i * nb, wt.c2 + i * nb};
                         vnni_token_tile(type, wi, wr + i * rb, rb, xr + g * nb, nb, yg + i, ldy, nv, 1);
                     }
                 }
@@ -392,7 +444,7 @@ avx2_prefill(const int type, const uint8_t *w, size_t rb, const slm_block_q8 *x,
                     avx2_token_tile(type, wt, xr + g * nb, nb, yg, ldy, nv, PREFILL_ROWS);
                 } else {
                     for (int i = 0; i < rows; i++) {
-                        wtile wi = {wt.q + i * nb * 32, wt.d + i * nb, wt.m + i * nb, wt.c + i * nb};
+                        wtile wi = {wt.q + i * nb * 32, wt.d + i * nb, wt.m + i * nb, wt.c + i * nb, wt.c2 + i * nb};
                         avx2_token_tile(type, wi, xr + g * nb, nb, yg + i, ldy, nv, 1);
                     }
                 }
@@ -418,9 +470,45 @@ static int64_t token_lane_count(int64_t ntok, int lanes, int min_rest) {
     return ntok - full >= min_rest ? ntok : full;
 }
 
+// Token lanes for the unpacked formats; the tokens they leave go to the row kernels.
+SLM_TARGET_AVX512 static void avx512_matmul_unpacked(slm_type type, const uint8_t *w, size_t row_bytes,
+                                                     const slm_block_q8 *x, int64_t n, float *y, int64_t ldy,
+                                                     int64_t row0, int64_t row1, int64_t ntok) {
+    const int64_t nb = n / SLM_QK;
+    int64_t nlane = token_lane_count(ntok, 16, 6);
+    void *scratch = nlane > 0 ? slm_thread_scratch(prefill_scratch_bytes(nb, nlane, 16, sizeof(xrec16))) : NULL;
+    if (scratch == NULL) nlane = 0;
+    switch (nlane > 0 ? type : SLM_TYPE_F32) {
+    case SLM_TYPE_Q5_0:
+        vnni_prefill(SLM_TYPE_Q5_0, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    case SLM_TYPE_Q5_1:
+        vnni_prefill(SLM_TYPE_Q5_1, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    case SLM_TYPE_Q4_K:
+        vnni_prefill(SLM_TYPE_Q4_K, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    case SLM_TYPE_Q5_K:
+        vnni_prefill(SLM_TYPE_Q5_K, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    case SLM_TYPE_Q6_K:
+        vnni_prefill(SLM_TYPE_Q6_K, w, row_bytes, x, nb, y, ldy, row0, row1, nlane, scratch);
+        break;
+    default:
+        break;
+    }
+    if (nlane == ntok) return;
+    slm_x86_vnni_matmul_unpacked(type, w, row_bytes, x + nlane * nb, n, y + nlane * ldy, ldy, row0, row1,
+                                 ntok - nlane);
+}
+
 SLM_TARGET_AVX512 void slm_avx512_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x,
                                            int64_t n, float *y, int64_t ldy, int64_t row0, int64_t row1,
                                            int64_t ntok) {
+    if (slm_type_is_unpacked(type)) {
+        avx512_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
+        return;
+    }
     const int64_t nb = n / SLM_QK;
     const uint8_t *wb = w;
     int64_t nlane = token_lane_count(ntok, 16, 6);
@@ -457,6 +545,10 @@ SLM_TARGET_AVX512 void slm_avx512_matmul_q(slm_type type, const void *w, size_t 
 
 SLM_TARGET_AVX2 void slm_avx2_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x,
                                        int64_t n, float *y, int64_t ldy, int64_t row0, int64_t row1, int64_t ntok) {
+    if (slm_type_is_unpacked(type)) {
+        slm_x86_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
+        return;
+    }
     const int64_t nb = n / SLM_QK;
     const uint8_t *wb = w;
     // Q8_0 stays on row tiles: its signed weights against 8-bit unsigned activations would overflow maddubs.

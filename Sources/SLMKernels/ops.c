@@ -23,6 +23,14 @@ void slm_scalar_swiglu(float *out, const float *gate, const float *up, int64_t n
     }
 }
 
+void slm_scalar_geglu(float *out, const float *gate, const float *up, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        float g = gate[i];
+        float z = g * (SLM_GELU_C1 + SLM_GELU_C2 * g * g);
+        out[i] = g / (1.0f + expf(-z)) * up[i];
+    }
+}
+
 void slm_scalar_add(float *y, const float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) y[i] += x[i];
 }
@@ -83,5 +91,20 @@ void slm_scalar_attention_group_f16(const float *q, int64_t nq, const uint16_t *
     for (int64_t h = 0; h < nq; h++) {
         slm_scalar_attention_f16(q + h * head_dim, k, v, kv_stride, npos, head_dim, scale, scores + h * npos,
                                  out + h * head_dim);
+    }
+}
+
+// Rotation of the two halves of each head (the NeoX layout): not in the kernel table, since it costs a few hundred
+// operations per head, against the tens of thousands of the products around it.
+void slm_rope_halves(float *x, int64_t nheads, int64_t head_dim, const float *cos_sin) {
+    const int64_t half = head_dim / 2;
+    for (int64_t h = 0; h < nheads; h++) {
+        float *v = x + h * head_dim;
+        for (int64_t i = 0; i < half; i++) {
+            float c = cos_sin[2 * i], s = cos_sin[2 * i + 1];
+            float a = v[i], b = v[i + half];
+            v[i] = a * c - b * s;
+            v[i + half] = a * s + b * c;
+        }
     }
 }

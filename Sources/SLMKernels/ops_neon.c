@@ -64,6 +64,22 @@ void slm_neon_swiglu(float *out, const float *gate, const float *up, int64_t n) 
     }
 }
 
+void slm_neon_geglu(float *out, const float *gate, const float *up, int64_t n) {
+    const float32x4_t one = vdupq_n_f32(1.0f), c1 = vdupq_n_f32(SLM_GELU_C1), c2 = vdupq_n_f32(SLM_GELU_C2);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t g = vld1q_f32(gate + i);
+        float32x4_t z = vmulq_f32(g, vfmaq_f32(c1, c2, vmulq_f32(g, g)));
+        float32x4_t e = exp4(vnegq_f32(z));
+        vst1q_f32(out + i, vdivq_f32(vmulq_f32(g, vld1q_f32(up + i)), vaddq_f32(one, e)));
+    }
+    for (; i < n; i++) {
+        float g = gate[i];
+        float z = g * (SLM_GELU_C1 + SLM_GELU_C2 * g * g);
+        out[i] = g / (1.0f + expf(-z)) * up[i];
+    }
+}
+
 void slm_neon_add(float *y, const float *x, int64_t n) {
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vaddq_f32(vld1q_f32(y + i), vld1q_f32(x + i)));

@@ -61,6 +61,22 @@ TARGET void FN(swiglu)(float *out, const float *gate, const float *up, int64_t n
     }
 }
 
+TARGET void FN(geglu)(float *out, const float *gate, const float *up, int64_t n) {
+    const VF one = V_SET1(1.0f), c1 = V_SET1(SLM_GELU_C1), c2 = V_SET1(SLM_GELU_C2);
+    int64_t i = 0;
+    for (; i + W <= n; i += W) {
+        VF g = V_LOAD(gate + i);
+        VF z = V_MUL(g, V_FMA(c2, V_MUL(g, g), c1));
+        VF e = FN(exp)(V_SUB(V_ZERO(), z));
+        V_STORE(out + i, V_DIV(V_MUL(g, V_LOAD(up + i)), V_ADD(one, e)));
+    }
+    for (; i < n; i++) {
+        float g = gate[i];
+        float z = g * (SLM_GELU_C1 + SLM_GELU_C2 * g * g);
+        out[i] = g / (1.0f + expf(-z)) * up[i];
+    }
+}
+
 TARGET void FN(add)(float *y, const float *x, int64_t n) {
     int64_t i = 0;
     for (; i + W <= n; i += W) V_STORE(y + i, V_ADD(V_LOAD(y + i), V_LOAD(x + i)));

@@ -81,6 +81,9 @@ void slm_quantize_row(slm_type type, const float *src, void *dst, int64_t n) {
     case SLM_TYPE_Q8_0:
         for (int64_t i = 0; i < n / SLM_QK; i++) quantize_block_q8_0(src + i * SLM_QK, (slm_block_q8_0 *)dst + i);
         break;
+    default:
+        slm_quantize_row_unpacked(type, src, dst, n);
+        break;
     }
 }
 
@@ -121,6 +124,9 @@ void slm_dequantize_row(slm_type type, const void *src, float *dst, int64_t n) {
             const int8_t *qs = (const int8_t *)(p + 2);
             for (int j = 0; j < SLM_QK; j++) dst[i * SLM_QK + j] = (float)qs[j] * d;
         }
+        break;
+    default:
+        slm_dequantize_row_unpacked(type, src, dst, n);
         break;
     }
 }
@@ -207,6 +213,10 @@ static int block_dot_q8(const int8_t *qs, const int8_t *xq) {
 
 void slm_scalar_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n, float *y,
                          int64_t ldy, int64_t row0, int64_t row1, int64_t ntok) {
+    if (slm_type_is_unpacked(type)) {
+        slm_scalar_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
+        return;
+    }
     const int64_t nb = n / SLM_QK;
     const size_t bsz = slm_type_block_bytes(type);
     for (int64_t r = row0; r < row1; r++) {

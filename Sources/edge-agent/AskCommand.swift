@@ -13,16 +13,15 @@ struct AskCommand: ParsableCommand {
         abstract: "Interprets a free-form command and prints the validated device actions (nothing is published).",
         discussion: """
             With no TEXT, reads commands from standard input, one per line, and prints one result per line. \
-            Status is ok, ambiguous (with candidates), unrecognized or rejected (with the reason).
+            Status is ok, ambiguous (with candidates), unrecognized or rejected (with the reason). \
+            What the fast-path matcher cannot decide goes to the local model (via "slm"): the default model when it \
+            has been fetched (Models/fetch.sh), or --model; --rules-only never loads one.
             """)
-
-    static let defaultCatalogs = ["Board/catalog/home.yaml", "/etc/edge-agent/catalog.yaml"]
 
     @Argument(help: "The command, e.g. \"dim the bedroom lamp to 30%\". Default: one per line from standard input.")
     var text: String?
 
-    @Option(name: .long, help: "The catalog YAML. Default: Board/catalog/home.yaml, else /etc/edge-agent/catalog.yaml.")
-    var catalog: String?
+    @OptionGroup var interpreterOptions: InterpreterOptions
 
     @Flag(name: .long, help: "Print one JSON object per command.")
     var json = false
@@ -31,7 +30,7 @@ struct AskCommand: ParsableCommand {
     var cloudConfig: String?
 
     func run() throws {
-        let interpreter = Interpreter(catalog: try loadCatalog())
+        let interpreter = try interpreterOptions.makeInterpreter()
         let cloud = try cloudConfig.map { try CloudAsk(configPath: $0, catalog: interpreter.catalog) }
         defer { cloud?.shutdown() }
         func answer(_ text: String) throws -> Interpretation {
@@ -43,19 +42,10 @@ struct AskCommand: ParsableCommand {
             return
         }
         while let line = readLine() {
-            let command = line.trimmingCharacters(in: .whitespaces)
+            let command = line.trimmedWhitespace
             if command.isEmpty { continue }
             try show(answer(command))
         }
-    }
-
-    func loadCatalog() throws -> Catalog {
-        if let catalog { return try Catalog(contentsOf: catalog) }
-        for path in Self.defaultCatalogs where FileManager.default.fileExists(atPath: path) {
-            return try Catalog(contentsOf: path)
-        }
-        throw ValidationError(
-            "no catalog: tried \(Self.defaultCatalogs.joined(separator: " and ")); give one with --catalog FILE")
     }
 
     func show(_ result: Interpretation) throws {

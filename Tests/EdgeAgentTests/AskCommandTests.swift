@@ -58,6 +58,29 @@ final class AskCommandTests: XCTestCase {
         XCTAssertTrue(output.stdout.contains("confidence"), output.stdout)
     }
 
+    /// `--model` with `--no-fast-path` sends the command to the model; `--rules-only` never loads one.
+    func testModelFlags() throws {
+        let model = SLMInterpreterTests.modelPath
+        let output = try Program.run(
+            [
+                try Program.edgeAgent, "ask", "--json", "--catalog", Self.catalog, "--model", model, "--no-fast-path",
+                "--threads", "2", "switch the bathroom fan on please",
+            ], environment: ["EDGE_AGENT_PREFIX_CACHE": NSTemporaryDirectory() + "edge-agent-ask-prefix"])
+        XCTAssertEqual(output.status, 0, output.stderr)
+        let result = try json(Substring(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertEqual(result["via"] as? String, "slm", output.stdout)
+        XCTAssertEqual((result["actions"] as? [[String: Any]])?.first?["device"] as? String, "bathroom_fan", output.stdout)
+
+        let rules = try Program.run([
+            try Program.edgeAgent, "ask", "--json", "--catalog", Self.catalog, "--rules-only", "it's too dark in the office",
+        ])
+        XCTAssertEqual(rules.status, 0, rules.stderr)
+        XCTAssertTrue(rules.stdout.contains(#""via":"rules""#), rules.stdout)
+        let refused = try Program.run([try Program.edgeAgent, "ask", "--rules-only", "--no-fast-path", "hi"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--rules-only"), refused.stderr)
+    }
+
     func testMissingCatalogIsNamed() throws {
         let missing = try Program.run([try Program.edgeAgent, "ask", "--catalog", "/nonexistent/home.yaml", "hi"])
         XCTAssertNotEqual(missing.status, 0)

@@ -305,7 +305,8 @@ final class CatalogLoaderTests: XCTestCase {
             catalog.device("living_room_blinds")?.intents, [.setPosition, .openCover, .closeCover, .getState])
         XCTAssertEqual(catalog.device("garage_door")?.intents, [.openCover, .closeCover, .getState])
         XCTAssertEqual(
-            catalog.device("downstairs_thermostat")?.intents, [.turnOn, .turnOff, .climateSetTemperature, .getState])
+            catalog.device("downstairs_thermostat")?.intents,
+            [.turnOn, .turnOff, .climateSetTemperature, .temperatureUp, .temperatureDown, .getState])
         XCTAssertEqual(catalog.device("kitchen_temperature")?.intents, [.getState])
     }
 

@@ -10,8 +10,9 @@ final class CatalogSchemaTests: XCTestCase {
             Intent.allCases.map(\.rawValue),
             [
                 "HassTurnOn", "HassTurnOff", "HassLightSet", "HassLightBrightnessUp", "HassLightBrightnessDown",
-                "HassClimateSetTemperature", "HassSetPosition", "HassOpenCover", "HassCloseCover", "HassLock",
-                "HassUnlock", "HassGetState", "NotACommand",
+                "HassClimateSetTemperature", "HassClimateTemperatureUp", "HassClimateTemperatureDown",
+                "HassSetPosition", "HassOpenCover", "HassCloseCover", "HassLock", "HassUnlock", "HassGetState",
+                "NotACommand",
             ])
     }
 

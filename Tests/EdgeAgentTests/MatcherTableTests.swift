@@ -73,9 +73,31 @@ final class MatcherTableTests: XCTestCase {
         act("turn on the towel warmer", ["towel_warmer": #"{"state":"on"}"#]),
         act("turn off the TV", off(["living_room_tv"])),
         act("activate movie night", ["movie_night": #"{"scene_recall":1}"#]),
+        act("it's too dark in the kitchen", on(["kitchen_ceiling", "kitchen_counter"])),
         act(
-            "it's too dark in the kitchen",
+            "the kitchen is too dim",
             ["kitchen_ceiling": #"{"brightness_step":25}"#, "kitchen_counter": #"{"brightness_step":25}"#]),
+        // Relative set-points start from the state fixture below: downstairs 20 °C, upstairs 19 °C.
+        act("it's too cold in the bedroom", ["upstairs_thermostat": #"{"current_heating_setpoint":20}"#]),
+        act("turn the heating down by 2 degrees", ["downstairs_thermostat": #"{"current_heating_setpoint":18}"#]),
+        act("make the living room a bit warmer", ["downstairs_thermostat": #"{"current_heating_setpoint":21}"#]),
+        act("it's too hot upstairs", ["upstairs_thermostat": #"{"current_heating_setpoint":18}"#]),
+        none("it's too cold in here"),
+        // Several commands, each with its own verb.
+        act(
+            "open the living room blinds and turn on the kitchen light",
+            ["living_room_blinds": #"{"state":"OPEN"}"#, "kitchen_ceiling": #"{"state":"ON"}"#]),
+        act(
+            "dim the kitchen light and brighten the counter lights",
+            ["kitchen_ceiling": #"{"brightness_step":-25}"#, "kitchen_counter": #"{"brightness_step":25}"#]),
+        act("lock the front door and then switch off the hall light", [
+            "front_door": #"{"state":"LOCK"}"#, "hall_light": #"{"state":"OFF"}"#,
+        ]),
+        // A part that names nothing whole, or two values for one verb: never act on the rest.
+        none("switch off the coffee machine and the hood"),
+        none("switch off the coffee machine, the hood and the counter lights"),
+        none("make the night light red and the bedroom lamp purple"),
+        none("turn off the kitchen light and the blender"),
         act("turn off the bedroom lamp and the tv", off(["bedroom_lamp", "living_room_tv"])),
         act("turn on the garden lights", on(["garden_lights"])),
         act("close the blinds in the office", ["office_blinds": #"{"state":"CLOSE"}"#]),
@@ -166,7 +188,13 @@ final class MatcherTableTests: XCTestCase {
         get throws {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent()
-            return Interpreter(catalog: try Catalog(contentsOf: root.appendingPathComponent("Board/catalog/home.yaml").path))
+            let states = DeviceStateSnapshot([
+                "downstairs_thermostat": .object([("current_heating_setpoint", .number(20))]),
+                "upstairs_thermostat": .object([("current_heating_setpoint", .number(19))]),
+            ])
+            return Interpreter(
+                catalog: try Catalog(contentsOf: root.appendingPathComponent("Board/catalog/home.yaml").path),
+                states: states)
         }
     }
 

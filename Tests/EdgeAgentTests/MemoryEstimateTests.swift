@@ -35,11 +35,11 @@ final class MemoryEstimateTests: XCTestCase {
         // 1024 tokens × 30 layers × 2 (K and V) × 3 KV heads × 64 × 2 bytes
         XCTAssertEqual(e.kvCacheBytes, 23_592_960)
         // floats: x, xb 2×64×576 + q, attention 2×64×576 + k, v 2×64×192 + gate, up 2×64×1536
-        // + scores 4 threads × 3 heads a group × 1024 + rope 64×64 + logits 49152 + inverse frequencies 32
-        // = 434 208 floats = 1 736 832 bytes; Q8 blocks 64×1536/32 = 3072 × 40 bytes = 122 880 bytes.
-        XCTAssertEqual(e.scratchBytes, 1_859_712)
+        // + scores 4 threads × 3 heads a group × 1024 + rope 2 bases×64×64 + logits 49152 + inverse frequencies 2×32
+        // = 438 336 floats = 1 753 344 bytes; Q8 blocks 64×1536/32 = 3072 × 40 bytes = 122 880 bytes.
+        XCTAssertEqual(e.scratchBytes, 1_876_224)
         XCTAssertEqual(e.baselineBytes, 36 * 1_048_576)
-        XCTAssertEqual(e.totalBytes, 98_362_432 + 23_592_960 + 1_859_712 + 37_748_736)
+        XCTAssertEqual(e.totalBytes, 98_362_432 + 23_592_960 + 1_876_224 + 37_748_736)
         XCTAssertEqual(MemoryEstimate.bytesPerToken(config: config, threads: 4), 23_040 + 4 * 3 * 4)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MosquittoTestSupport
 import XCTest
 
 @testable import MQTT

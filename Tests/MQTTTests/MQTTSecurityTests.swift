@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MosquittoTestSupport
 import XCTest
 
 @testable import MQTT
@@ -88,32 +89,12 @@ final class MQTTSecurityTests: XCTestCase {
 
     // MARK: - TLS
 
-    /// A certificate authority and a server certificate for 127.0.0.1 signed by it, made with openssl.
     private func makeCertificateAuthority(_ name: String) throws {
-        try runProgram(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-                "-subj", "/CN=\(name)", "-keyout", path("\(name).key"), "-out", path("\(name).crt"),
-            ])
+        try TestCertificates.makeAuthority(name, in: directory)
     }
 
     private func makeServerCertificate(signedBy ca: String) throws {
-        try runProgram(
-            "/usr/bin/openssl",
-            [
-                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1",
-                "-keyout", path("server.key"), "-out", path("server.csr"),
-            ])
-        try "subjectAltName=IP:127.0.0.1\n".write(toFile: path("san.ext"), atomically: true, encoding: .utf8)
-        let (status, output) = try runProgram(
-            "/usr/bin/openssl",
-            [
-                "x509", "-req", "-in", path("server.csr"), "-CA", path("\(ca).crt"), "-CAkey", path("\(ca).key"),
-                "-CAcreateserial", "-days", "2", "-extfile", path("san.ext"), "-out", path("server.crt"),
-            ])
-        XCTAssertEqual(status, 0, output)
-        for file in ["server.key", "server.crt", "\(ca).crt"] { chmod(path(file), 0o644) }
+        try TestCertificates.makeServer(signedBy: ca, in: directory)
     }
 
     func testTLSWithTheBrokersCAConnectsAndAnUntrustedCAIsRefused() async throws {

@@ -17,6 +17,11 @@ final class MatmulTests: XCTestCase {
     func testQ4_0() { checkQuantized(SLM_TYPE_Q4_0) }
     func testQ4_1() { checkQuantized(SLM_TYPE_Q4_1) }
     func testQ8_0() { checkQuantized(SLM_TYPE_Q8_0) }
+    func testQ5_0() { checkQuantized(SLM_TYPE_Q5_0) }
+    func testQ5_1() { checkQuantized(SLM_TYPE_Q5_1) }
+    func testQ4_K() { checkQuantized(SLM_TYPE_Q4_K) }
+    func testQ5_K() { checkQuantized(SLM_TYPE_Q5_K) }
+    func testQ6_K() { checkQuantized(SLM_TYPE_Q6_K) }
     func testF16() { checkFloat(SLM_TYPE_F16) }
     func testF32() { checkFloat(SLM_TYPE_F32) }
 
@@ -35,9 +40,10 @@ final class MatmulTests: XCTestCase {
 
     func checkQuantized(_ type: slm_type, file: StaticString = #filePath, line: UInt = #line) {
         var rng = TestRNG(seed: 0x5eed_0000 + UInt64(type.rawValue))
-        for n in [32, 576, 1536] {
-            let nb = n / 32
-            let rowBytes = nb * slm_type_block_bytes(type)
+        // K-quant rows are whole super-blocks of 256.
+        let widths = slm_type_block_elems(type) == 256 ? [256, 768, 2048] : [32, 576, 1536]
+        for n in widths {
+            let rowBytes = n / Int(slm_type_block_elems(type)) * slm_type_block_bytes(type)
             let storage = Storage(bytes: Self.totalRows * rowBytes, misalign: 2)
             var rows: [[Float]] = []
             for r in 0..<Self.totalRows {

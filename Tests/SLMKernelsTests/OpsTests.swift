@@ -67,6 +67,55 @@ final class OpsTests: XCTestCase {
         }
     }
 
+    /// GELU (tanh form) against its textbook definition in double (absolutely, as 1 + tanh cancels in the negative
+    /// tail), and against the equal sigmoid form (relatively), including the tails where z overflows exp.
+    func testGeGLU() {
+        var rng = TestRNG(seed: 17)
+        forEachISALevel { _, name in
+            for n in Self.lengths {
+                var g = rng.floats(n, -8, 8)
+                let u = rng.floats(n, -2, 2)
+                let extremes: [Float] = [-100, -30, -6, 6, 30, 100, 0]
+                for (i, e) in extremes.enumerated() where i < n { g[n - 1 - i] = e }
+                var out = [Float](repeating: .nan, count: n)
+                slm_geglu(&out, g, u, Int64(n))
+                for i in 0..<n {
+                    let x = Double(g[i])
+                    let gelu = 0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+                    XCTAssertEqual(Double(out[i]), gelu * Double(u[i]), accuracy: 1e-6 * (abs(x) + 1),
+                                   "\(name) n \(n) g \(g[i]) u \(u[i])")
+                    let z = 2 * (2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)
+                    let want = x / (1 + Foundation.exp(-z)) * Double(u[i])
+                    XCTAssertEqual(Double(out[i]), want, accuracy: 1e-5 * abs(want) + 1e-30,
+                                   "\(name) n \(n) g \(g[i]) u \(u[i])")
+                }
+            }
+        }
+    }
+
+    /// NeoX rotation: pair i is (x[i], x[i + d/2]).
+    func testRopeHalves() {
+        var rng = TestRNG(seed: 18)
+        let headDim = 8, nheads = 2
+        let x = rng.floats(nheads * headDim, -2, 2)
+        var cs = [Float](repeating: 0, count: headDim)
+        for i in 0..<(headDim / 2) {
+            let a = rng.float(-3, 3)
+            cs[2 * i] = Foundation.cos(a)
+            cs[2 * i + 1] = Foundation.sin(a)
+        }
+        var y = x
+        slm_rope_halves(&y, Int64(nheads), Int64(headDim), cs)
+        for h in 0..<nheads {
+            for i in 0..<(headDim / 2) {
+                let a = x[h * headDim + i], b = x[h * headDim + i + headDim / 2]
+                let c = cs[2 * i], s = cs[2 * i + 1]
+                XCTAssertEqual(y[h * headDim + i], a * c - b * s, accuracy: 1e-6)
+                XCTAssertEqual(y[h * headDim + i + headDim / 2], a * s + b * c, accuracy: 1e-6)
+            }
+        }
+    }
+
     func testAdd() {
         var rng = TestRNG(seed: 14)
         forEachISALevel { _, name in

@@ -29,8 +29,8 @@ struct ForwardReference: Decodable {
 
     let prompts: [String: Prompt]
 
-    static func load() throws -> ForwardReference {
-        let data = try Data(contentsOf: URL(fileURLWithPath: TestResources.referencePath()))
+    static func load(_ fileName: String = TestResources.smolLM2Reference) throws -> ForwardReference {
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestResources.referencePath(fileName)))
         return try JSONDecoder().decode(ForwardReference.self, from: data)
     }
 }

@@ -132,17 +132,17 @@ final class ModelLoadingTests: XCTestCase {
     }
 
     func testUnsupportedTypesAreNamed() throws {
-        // Q5_K rows are 256 wide: the feed-forward width lets ffn_down have such rows
+        // Q3_K rows are 256 wide: the feed-forward width lets ffn_down have such rows
         var shape = TinyLlama.Shape()
         shape.feedForward = 256
         var tiny = TinyLlama(shape: shape).gguf
         let down = tiny.tensors.firstIndex { $0.name == "blk.0.ffn_down.weight" }!
         tiny.tensors[down] = TinyGGUF.Tensor(
-            name: "blk.0.ffn_down.weight", dimensions: [256, 64], type: TensorType.q5_K.rawValue,
-            data: [UInt8](repeating: 0, count: 176 * 64))
+            name: "blk.0.ffn_down.weight", dimensions: [256, 64], type: TensorType.q3_K.rawValue,
+            data: [UInt8](repeating: 0, count: 110 * 64))
         XCTAssertNoThrow(try tiny.open(), "the file itself is valid")
         XCTAssertEqual(
-            modelError(tiny) as? GGUFError, .unsupportedTensorType(tensor: "blk.0.ffn_down.weight", type: "Q5_K"))
+            modelError(tiny) as? GGUFError, .unsupportedTensorType(tensor: "blk.0.ffn_down.weight", type: "Q3_K"))
 
         // norms must be float
         tiny = Self.llama.gguf

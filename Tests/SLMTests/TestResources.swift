@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
 
-/// Where the tests find the model files and llama.cpp's reference outputs. Both are required: a missing one fails the
-/// test with a message that says where it was looked for, it never skips.
+/// Where the tests find the model files and llama.cpp's reference outputs. The default model and the references are
+/// required: a missing one fails the test with a message that says where it was looked for. Optional models (Gemma 3)
+/// skip their tests, with the command that fetches them, only when the file is absent.
 enum TestResources {
     struct Missing: Error, CustomStringConvertible {
         let description: String
@@ -10,6 +11,8 @@ enum TestResources {
 
     static let smolLM2 = "SmolLM2-135M-Instruct.Q4_1.gguf"
     static let smolLM2Reference = "smollm2-135m-instruct-q4_1.llamacpp.json"
+    static let gemma3 = "gemma-3-270m-q4_k_m.gguf"
+    static let gemma3Reference = "gemma-3-270m-q4_k_m.llamacpp.json"
 
     /// The models directory: `$EDGE_AGENT_MODELS`, else `$XDG_CACHE_HOME/edge-agent/models`, else
     /// `$HOME/.cache/edge-agent/models`.
@@ -26,6 +29,15 @@ enum TestResources {
             throw Missing(
                 description: "model file \(fileName) not found at \(path): fetch it with the script in Models/, "
                     + "or point EDGE_AGENT_MODELS at the directory that holds it")
+        }
+        return path
+    }
+
+    /// An optional model (not fetched by default): its tests skip, saying how to fetch it, when the file is absent.
+    static func optionalModelPath(_ fileName: String, fetchName: String) throws -> String {
+        let path = modelsDirectory + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw XCTSkip("optional model \(fileName) not found at \(path): fetch it with Models/fetch.sh \(fetchName)")
         }
         return path
     }

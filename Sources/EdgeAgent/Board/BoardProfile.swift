@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -50,9 +50,9 @@ public struct BoardProfile: Sendable, Equatable {
     public init(yaml: String, name: String, file: String) throws {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw BoardProfileError.syntax(file: file, line: Self.line(of: error), problem: "\(error)")
+            root = try YAMLNode.compose(yaml: yaml)
+        } catch {
+            throw BoardProfileError.syntax(file: file, line: error.line, problem: error.problem)
         }
         guard let root, let mapping = root.mapping else {
             throw BoardProfileError.syntax(
@@ -136,10 +136,4 @@ public struct BoardProfile: Sendable, Equatable {
         }
     }
 
-    private static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: 0
-        }
-    }
 }

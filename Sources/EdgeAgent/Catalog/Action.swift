@@ -1,6 +1,6 @@
 /// Home Assistant's intent names (https://developers.home-assistant.io/docs/intent_builtin), so a user can map an
 /// action 1:1 onto Assist. Where Assist folds a case into HassTurnOn/Off (locks, covers) or has no intent (relative
-/// brightness), the name is ours in the same style. `NotACommand` is the first-class answer for chit-chat and
+/// brightness and set-point), the name is ours in the same style. `NotACommand` is the first-class answer for chit-chat and
 /// requests that are not for a device.
 public enum Intent: String, Codable, CaseIterable, Sendable {
     case turnOn = "HassTurnOn"
@@ -9,6 +9,9 @@ public enum Intent: String, Codable, CaseIterable, Sendable {
     case brightnessUp = "HassLightBrightnessUp"
     case brightnessDown = "HassLightBrightnessDown"
     case climateSetTemperature = "HassClimateSetTemperature"
+    /// Relative set-point ("warmer", "it's too cold in the bedroom"): the step in degrees, from the last known one.
+    case temperatureUp = "HassClimateTemperatureUp"
+    case temperatureDown = "HassClimateTemperatureDown"
     case setPosition = "HassSetPosition"
     case openCover = "HassOpenCover"
     case closeCover = "HassCloseCover"

@@ -12,6 +12,8 @@ public enum ActionRejection: Error, CustomStringConvertible, Equatable {
     case unknownColor(String)
     case wrongUnit(intent: Intent, unit: ValueUnit)
     case sceneCannotDo(scene: String, intent: Intent)
+    /// A relative change needs the device's current value, and none has arrived on its state topic.
+    case unknownCurrentValue(device: String, key: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum ActionRejection: Error, CustomStringConvertible, Equatable {
         case .unknownColor(let color): "unknown colour '\(color)'"
         case .wrongUnit(let intent, let unit): "\(intent.rawValue) does not take a value in \(unit.rawValue)"
         case .sceneCannotDo(let scene, let intent): "the scene '\(scene)' can only be turned on, not \(intent.rawValue)"
+        case .unknownCurrentValue(let device, let key):
+            "the current '\(key)' of '\(device)' is unknown (nothing received on its state topic yet)"
         }
     }
 }

@@ -22,14 +22,21 @@ public struct ValidatedAction: Equatable, Sendable {
 /// address anything else.
 public struct ActionValidator: Sendable {
     public let catalog: Catalog
+    /// The devices' last reported states, for relative changes; nil where no state is known (`edge-agent ask`).
+    public let states: (any DeviceStateSource)?
 
     /// How far beyond a range a value is taken as a slip and clamped, as a fraction of the range's width;
     /// further out it is refused as meaningless (105 % → 100 %, 150 % refused).
     public static let clampTolerance = 0.1
     /// The step of "brighter" / "dimmer" when the action gives none, in %.
     public static let defaultBrightnessStep = 10.0
+    /// The step of "warmer" / "cooler" when the action gives none, in the device's own unit.
+    public static let defaultTemperatureStep = 1.0
 
-    public init(catalog: Catalog) { self.catalog = catalog }
+    public init(catalog: Catalog, states: (any DeviceStateSource)? = nil) {
+        self.catalog = catalog
+        self.states = states
+    }
 
     /// `NotACommand` validates to nothing to publish, whatever slots came with it.
     public func validate(_ action: Action) throws(ActionRejection) -> ValidatedAction {
@@ -75,7 +82,7 @@ public struct ActionValidator: Sendable {
             guard !needed.isEmpty else { throw .missingValue(action.intent) }
             return needed
         case .brightnessUp, .brightnessDown: return [.brightness]
-        case .climateSetTemperature: return [.targetTemperature]
+        case .climateSetTemperature, .temperatureUp, .temperatureDown: return [.targetTemperature]
         case .setPosition: return [.position]
         case .openCover, .closeCover: return [.openClose]
         case .lock, .unlock: return [.lock]
@@ -181,12 +188,48 @@ public struct ActionValidator: Sendable {
             let fitted = try fit(value, range.min, range.max, "°" + range.unit.rawValue, device, &notes)
             let stepped = Swift.min(Swift.max((fitted / range.step).rounded() * range.step, range.min), range.max)
             return .object([(mapping.temperatureKey, .number(stepped))])
+        case .temperatureUp, .temperatureDown:
+            return try relativeSetPoint(for: action, device: device, notes: &notes)
         case .setPosition:
             if let unit = action.unit, unit != .percent { throw .wrongUnit(intent: action.intent, unit: unit) }
             guard let value = action.value else { throw .missingValue(action.intent) }
             return .object([("position", .number(try fit(value, 0, 100, "%", device, &notes).rounded()))])
         case .getState, .notACommand: return .object([])
         }
+    }
+
+    /// The last reported set-point moved by the step (given in the device's unit when the action has none), then
+    /// fitted to the range and its step like an absolute one.
+    func relativeSetPoint(for action: Action, device: Device, notes: inout [String]) throws(ActionRejection)
+        -> JSONValue
+    {
+        guard let range = device.targetTemperature else {
+            throw .missingCapability(device: device.id, intent: action.intent, capability: .targetTemperature)
+        }
+        var step = action.value ?? Self.defaultTemperatureStep
+        switch (action.unit, range.unit) {
+        case (nil, _), (.celsius, .celsius), (.fahrenheit, .fahrenheit): break
+        case (.celsius, .fahrenheit): step *= 9.0 / 5.0
+        case (.fahrenheit, .celsius): step *= 5.0 / 9.0
+        case (.some(let unit), _): throw .wrongUnit(intent: action.intent, unit: unit)
+        }
+        guard step.isFinite, step > 0, step <= range.max - range.min else {
+            throw .outOfRange(
+                device: device.id, value: step, unit: "°" + range.unit.rawValue, min: 0, max: range.max - range.min)
+        }
+        let key = device.payload.temperatureKey
+        guard case .number(let current)? = states?.state(of: device.id)?[key] else {
+            throw .unknownCurrentValue(device: device.id, key: key)
+        }
+        let target = current + (action.intent == .temperatureUp ? step : -step)
+        let clamped = Swift.min(Swift.max(target, range.min), range.max)
+        if clamped != target {
+            notes.append(
+                "'\(device.id)': \(JSONValue.format(target)) °\(range.unit.rawValue) clamped to "
+                    + "\(JSONValue.format(clamped)) °\(range.unit.rawValue)")
+        }
+        let stepped = Swift.min(Swift.max((clamped / range.step).rounded() * range.step, range.min), range.max)
+        return .object([(key, .number(stepped))])
     }
 
     /// The value inside `min...max`: as is, clamped with a note when it is a slip, or refused when far out.

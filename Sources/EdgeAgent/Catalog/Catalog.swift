@@ -154,7 +154,7 @@ public struct Device: Equatable, Sendable {
             case .turnOn, .turnOff: has(.onOff)
             case .lightSet: has(.brightness) || has(.color) || has(.colorTemp)
             case .brightnessUp, .brightnessDown: has(.brightness)
-            case .climateSetTemperature: has(.targetTemperature)
+            case .climateSetTemperature, .temperatureUp, .temperatureDown: has(.targetTemperature)
             case .setPosition: has(.position)
             case .openCover, .closeCover: has(.openClose)
             case .lock, .unlock: has(.lock)

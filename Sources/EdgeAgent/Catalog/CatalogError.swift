@@ -1,4 +1,4 @@
-/// A catalog that cannot be used; each case names the file, the line (1-based, 0 when Yams gives none) and the entry,
+/// A catalog that cannot be used; each case names the file, the line (1-based, 0 when the parser gives none) and the entry,
 /// as `device 'kitchen_light'` or `devices[3]` when the entry has no id yet.
 public enum CatalogError: Error, CustomStringConvertible, Equatable {
     case syntax(file: String, line: Int, problem: String)

@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -6,7 +6,7 @@ import Yams
     import Foundation
 #endif
 
-/// Reads a catalog from YAML through Yams' node tree (not `YAMLDecoder`) so that every refusal can give the line
+/// Reads a catalog from YAML through a YAML node tree (not `YAMLDecoder`) so that every refusal can give the line
 /// and the unknown keys can be named.
 public enum CatalogLoader {
     public static func load(contentsOf path: String) throws -> Catalog {
@@ -18,9 +18,9 @@ public enum CatalogLoader {
     public static func load(yaml: String, file: String = "catalog") throws -> Catalog {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw CatalogError.syntax(file: file, line: line(of: error), problem: "\(error)")
+            root = try YAMLNode.compose(yaml: yaml)
+        } catch {
+            throw CatalogError.syntax(file: file, line: error.line, problem: error.problem)
         }
         guard let root, root.mapping != nil else {
             throw CatalogError.syntax(file: file, line: root?.mark?.line ?? 1, problem: "expected a mapping of keys")
@@ -38,12 +38,6 @@ public enum CatalogLoader {
         return catalog
     }
 
-    private static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: 0
-        }
-    }
 }
 
 /// A parsed entry with the line it starts on, for the checks across entries.
@@ -133,7 +127,7 @@ struct Reader {
         guard let sequence = node.sequence else { throw badValue(fields, "aliases", node, "expected a list of names") }
         return try sequence.map { item in
             guard let text = item.scalar?.string else { throw badValue(fields, "aliases", item, "expected a name") }
-            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard !text.trimmedWhitespace.isEmpty else {
                 throw badValue(fields, "aliases", item, "an alias cannot be empty")
             }
             return text
@@ -166,7 +160,7 @@ struct Reader {
 
     func name(_ fields: Fields) throws -> String {
         let name = try required(fields, "name")
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !name.trimmedWhitespace.isEmpty else {
             throw CatalogError.emptyName(file: file, line: fields.keyLines["name"] ?? fields.line, entry: fields.entry)
         }
         return name

@@ -19,7 +19,7 @@ public enum NamedColor {
 
     /// `#RRGGBB` (upper-case) for a known name or a hex colour, else nil.
     public static func hex(_ color: String) -> String? {
-        let text = color.lowercased().trimmingCharacters(in: .whitespaces)
+        let text = color.lowercased().trimmedWhitespace
         if let entry = table.first(where: { $0.name == text }) { return entry.hex }
         let digits = text.hasPrefix("#") ? text.dropFirst() : Substring(text)
         guard text.hasPrefix("#"), digits.count == 6, digits.allSatisfy(\.isHexDigit) else { return nil }

@@ -214,7 +214,7 @@ public final class CloudClient: Sendable {
 
     /// `Retry-After` in seconds (the HTTP-date form is rare for APIs and read as "soon").
     static func retryAfter(_ value: String) -> Duration? {
-        if let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0, seconds.isFinite {
+        if let seconds = Double(value.trimmedWhitespace), seconds >= 0, seconds.isFinite {
             return .milliseconds(Int(seconds * 1000))
         }
         return value.isEmpty ? nil : .seconds(1)

@@ -1,4 +1,4 @@
-import Yams
+import YAML
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -52,9 +52,9 @@ public struct CloudConfiguration: Sendable {
 
     /// A whole file with a `cloud:` key, or the section itself.
     public init(yaml: String, file: String = "cloud config") throws(CloudConfigurationError) {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLNode.compose(yaml: yaml)
         } catch {
             throw .syntax(file: file, line: 0, problem: "\(error)")
         }
@@ -68,7 +68,7 @@ public struct CloudConfiguration: Sendable {
     }
 
     /// The section already parsed by the agent's config reader.
-    public init(node: Node, file: String) throws(CloudConfigurationError) {
+    public init(node: YAMLNode, file: String) throws(CloudConfigurationError) {
         try self.init(ConfigNode(node, file: file, path: "cloud"))
     }
 
@@ -168,7 +168,7 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
         case .file(let path):
             raw = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
         }
-        guard let key = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {
+        guard let key = raw?.trimmedWhitespace, !key.isEmpty else {
             throw .apiKeyUnavailable(source: description)
         }
         return key

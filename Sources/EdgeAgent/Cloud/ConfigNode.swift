@@ -1,15 +1,15 @@
-import Yams
+import YAML
 
 /// Reads one YAML mapping of the cloud section with errors that name the file, line and key; unknown keys are
 /// refused, so a misspelt option is never silently ignored.
 struct ConfigNode {
-    let node: Node
+    let node: YAMLNode
     let file: String
     let path: String
 
     var line: Int { (node.mark?.line ?? 0) }
 
-    init(_ node: Node, file: String, path: String) throws(CloudConfigurationError) {
+    init(_ node: YAMLNode, file: String, path: String) throws(CloudConfigurationError) {
         guard node.mapping != nil else {
             throw .syntax(file: file, line: node.mark?.line ?? 0, problem: "'\(path)' must be a mapping of keys")
         }
@@ -27,18 +27,18 @@ struct ConfigNode {
         }
     }
 
-    subscript(_ name: String) -> Node? { node.mapping![name] }
+    subscript(_ name: String) -> YAMLNode? { node.mapping![name] }
 
     func section(_ name: String) throws(CloudConfigurationError) -> ConfigNode? {
         guard let child = self[name], !isNull(child) else { return nil }
         return try ConfigNode(child, file: file, path: key(name))
     }
 
-    func isNull(_ node: Node) -> Bool {
+    func isNull(_ node: YAMLNode) -> Bool {
         node.scalar.map { $0.string == "" || $0.string == "~" || $0.string == "null" } ?? false
     }
 
-    func bad(_ name: String, _ value: Node, _ reason: String) -> CloudConfigurationError {
+    func bad(_ name: String, _ value: YAMLNode, _ reason: String) -> CloudConfigurationError {
         .badValue(
             file: file, line: value.mark?.line ?? line, key: key(name), value: value.any.map { "\($0)" } ?? "?",
             reason: reason)
@@ -90,7 +90,7 @@ struct ConfigNode {
     }
 }
 
-extension Node {
+extension YAMLNode {
     /// A printable form of a scalar for error messages.
     var any: String? { scalar?.string }
 }

@@ -22,7 +22,7 @@ public struct ProxySettings: Sendable, Equatable {
         guard let (scheme, host) = schemeAndHost(url) else { return nil }
         if ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") { return nil }
         let noProxy = environment["no_proxy"] ?? environment["NO_PROXY"] ?? ""
-        for entry in noProxy.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+        for entry in noProxy.split(separator: ",").map({ $0.trimmedWhitespace.lowercased() }) {
             if entry == "*" { return nil }
             let suffix = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
             if !suffix.isEmpty, host == suffix || host.hasSuffix("." + suffix) { return nil }

@@ -55,15 +55,31 @@ public struct Interpretation: Encodable, Equatable, Sendable {
     }
 }
 
-/// Free-form text to validated commands: normalise, the fast-path matcher, then the catalog's validator. A result
-/// the validator refuses is `rejected` with its reason, and none of its commands is kept.
+/// Free-form text to validated commands: normalise, the fast-path matcher, the local model for what the matcher
+/// leaves unrecognized (when one is given), then the catalog's validator. A result the validator refuses is
+/// `rejected` with its reason, and none of its commands is kept.
 public struct Interpreter: Sendable {
     public let catalog: Catalog
     public let normalizer: Normalizer
     public let matcher: Matcher
     public let validator: ActionValidator
+    /// The local model, asked when the matcher is unsure; nil: rules only.
+    public let model: SLMInterpreter?
+    /// Whether the matcher runs first; off, every command goes to the model (for comparing the two).
+    public let usesFastPath: Bool
 
-    public init(catalog: Catalog) {
+    /// Rules only: the matcher and the validator. `states`, the devices' last reported states, serve relative
+    /// set-points ("warmer").
+    public init(catalog: Catalog, states: (any DeviceStateSource)? = nil) {
+        self.init(catalog: catalog, model: nil, states: states)
+    }
+
+    /// The matcher first (unless `fastPath` is false), then `model` for what it leaves unrecognized.
+    public init(
+        catalog: Catalog, model: SLMInterpreter?, fastPath: Bool = true, states: (any DeviceStateSource)? = nil
+    ) {
+        self.model = model
+        self.usesFastPath = fastPath || model == nil
         self.catalog = catalog
         var vocabulary = Set<String>()
         var names: [String] = []
@@ -79,7 +95,7 @@ public struct Interpreter: Sendable {
         let normalizer = Normalizer(vocabulary: vocabulary)
         self.normalizer = normalizer
         self.matcher = Matcher(catalog: catalog, normalizer: normalizer)
-        self.validator = ActionValidator(catalog: catalog)
+        self.validator = ActionValidator(catalog: catalog, states: states)
     }
 
     /// The matcher's decision before validation, for tests and tools.
@@ -96,24 +112,58 @@ public struct Interpreter: Sendable {
     }
 
     func interpretUntimed(_ text: String, id: String?) -> Interpretation {
-        let match = self.match(text)
+        let normalized = normalizer.normalize(text)
         var result = Interpretation(
-            id: id, status: .unrecognized, intents: [], actions: [], queried: [], via: "rules",
-            confidence: match.confidence, latencyMs: 0, reason: match.reason, candidates: match.candidates)
-        switch match.status {
+            id: id, status: .unrecognized, intents: [], actions: [], queried: [], via: "rules", confidence: 0,
+            latencyMs: 0, reason: nil, candidates: [])
+        if usesFastPath {
+            let match = matcher.match(normalized)
+            result.confidence = match.confidence
+            result.reason = match.reason
+            result.candidates = match.candidates
+            switch match.status {
+            case .ambiguous:
+                result.status = .ambiguous
+                return result
+            case .unrecognized:
+                if model == nil { return result }
+            case .ok:
+                return validate(match.actions, into: result)
+            }
+        }
+        guard let model else { return result }
+        result.via = "slm"
+        let proposal: SLMInterpreter.Proposal
+        do {
+            proposal = try model.propose(text, normalized: normalized)
+        } catch {
+            result.status = .error
+            result.reason = "the model failed: \(error)"
+            return result
+        }
+        result.confidence = proposal.confidence
+        result.reason = proposal.reason
+        result.candidates = proposal.candidates
+        switch proposal.status {
         case .ambiguous:
             result.status = .ambiguous
             return result
         case .unrecognized:
+            result.status = .unrecognized
             return result
         case .ok:
-            break
+            return validate(proposal.actions, into: result)
         }
+    }
+
+    /// `actions` through the validator: `ok` with their commands, or `rejected` with the first refusal's reason.
+    func validate(_ actions: [Action], into proposed: Interpretation) -> Interpretation {
+        var result = proposed
         var commands: [Interpretation.Command] = []
         var queried: [String] = []
         var notes: [String] = []
         var resolved: [Action] = []
-        for action in match.actions {
+        for action in actions {
             do {
                 let validated = try validator.validate(action)
                 commands += validated.commands.map {
@@ -135,14 +185,14 @@ public struct Interpreter: Sendable {
         }
         result.status = .ok
         var intents: [String] = []
-        for action in match.actions where !intents.contains(action.intent.rawValue) {
+        for action in actions where !intents.contains(action.intent.rawValue) {
             intents.append(action.intent.rawValue)
         }
         result.intents = intents
         result.actions = commands
         result.queried = queried
         result.resolved = resolved
-        if !notes.isEmpty { result.reason = notes.joined(separator: "; ") }
+        if !notes.isEmpty { result.reason = ((result.reason.map { [$0] } ?? []) + notes).joined(separator: "; ") }
         return result
     }
 }

@@ -17,6 +17,25 @@ public struct Matcher: Sendable {
     }
 
     public func match(_ text: NormalizedText) -> MatchResult {
+        let clauses = MatcherClauses.split(text)
+        guard clauses.count > 1 else { return matchClause(text) }
+        // Every clause must be a clear command of its own; anything less and the whole sentence is the model's.
+        var combined = MatchResult(status: .ok, actions: [], candidates: [], confidence: 1, reason: nil)
+        for clause in clauses {
+            let result = matchClause(clause)
+            guard result.status == .ok,
+                !result.actions.contains(where: { $0.intent == .notACommand || $0.intent == .getState })
+            else {
+                let what = result.reason ?? result.status.rawValue
+                return .unrecognized("in '\(clause.text)': \(what)", confidence: min(result.confidence, 0.5))
+            }
+            combined.actions += result.actions
+            combined.confidence = min(combined.confidence, result.confidence)
+        }
+        return combined
+    }
+
+    func matchClause(_ text: NormalizedText) -> MatchResult {
         var sentence = MatcherSentence(text: text, index: index)
         let words = sentence.words
         if words.isEmpty { return .unrecognized("empty command", confidence: 0) }
@@ -40,6 +59,9 @@ public struct Matcher: Sendable {
         case .success(let decision): decided = decision
         case .failure(let failure): return failure.result
         }
+        if sentence.namelessParts > 0 {
+            return .unrecognized("a part joined by 'and' names no device, area or floor", confidence: 0.3)
+        }
         if let qualifier = sentence.unknownQualifier {
             return .unrecognized("'\(qualifier)' may name a device not in the catalog", confidence: 0.3)
         }
@@ -49,8 +71,11 @@ public struct Matcher: Sendable {
         case .failure(let failure): return failure.result
         }
 
-        var confidence = 0.95
         let unexplained = sentence.unexplainedWords
+        if let part = unexplained.first(where: { index.nameWords.contains(MatcherLexicon.singular($0)) }) {
+            return .unrecognized("'\(part)' is part of a device name but names no device", confidence: 0.3)
+        }
+        var confidence = 0.95
         confidence -= 0.1 * Double(unexplained.count)
         confidence -= 0.03 * Double(sentence.correctedTargetWords)
         if verb.elliptical { confidence -= 0.05 }

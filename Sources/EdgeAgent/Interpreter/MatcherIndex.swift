@@ -17,6 +17,9 @@ struct MatcherIndex: Sendable {
     let byFirstWord: [String: [Entry]]
     /// Every device's names and aliases as word lists, for "the lamp in the office" style lookups.
     let deviceWords: [String: [[String]]]
+    /// Every word of a device's name or alias: one left over after matching is part of a name that named nothing
+    /// whole ("switch off the coffee machine and the hood"), so acting on the rest would drop a device.
+    let nameWords: Set<String>
 
     init(catalog: Catalog, normalizer: Normalizer) {
         func words(_ phrase: String) -> [String] {
@@ -55,6 +58,7 @@ struct MatcherIndex: Sendable {
         for key in byFirst.keys { byFirst[key]!.sort { $0.words.count > $1.words.count } }
         self.byFirstWord = byFirst
         self.deviceWords = deviceWords
+        self.nameWords = Set(deviceWords.values.joined().joined())
     }
 
     /// The longest phrase starting at `start` in `words`: its length and every referent spelled that way.

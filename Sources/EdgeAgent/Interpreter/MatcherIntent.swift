@@ -22,6 +22,7 @@ enum MatcherIntent {
         if let n = number, n.position > 0, ["to", "by", "at"].contains(s.words[n.position - 1]) {
             s.explain(n.position - 1)
         }
+        if colorCount(s) > 1 { return .failure(.unsure("several colours")) }
         let color = findColor(&s)
         let target = targetDomain(s, catalog: catalog)
         let temperatureWords = s.contains("temperature") || s.contains("degrees") || target == .climate
@@ -88,12 +89,22 @@ enum MatcherIntent {
             d.intent = verb.kind == .open || verb.kind == .raise ? .openCover : .closeCover
             d.domain = .cover
             return .success(d)
+        case .warmer, .cooler:
+            if target != nil && target != .climate { return .failure(.unsure("'warmer' or 'cooler' for a \(target!)")) }
+            if let number, relative != true, number.position > 0, s.words[number.position - 1] == "to" {
+                return setValue(number, percentIntent: .notACommand)
+            }
+            return temperature(up: verb.kind == .warmer, number, &d)
         case .up, .down:
+            let degrees = [.celsius, .fahrenheit, .degrees].contains(number?.quantity.unit)
+            if target == .climate || temperatureWords || degrees {
+                if let number, relative != true { return setValue(number, percentIntent: .notACommand) }
+                return temperature(up: verb.kind == .up, number, &d)
+            }
             if let number, number.quantity.unit != .percent || relative == false {
-                if relative == true { return .failure(.unsure("a relative temperature")) }
+                if relative == true { return .failure(.unsure("a relative change without a unit")) }
                 return setValue(number, percentIntent: .lightSet)
             }
-            if target == .climate || temperatureWords { return .failure(.unsure("a relative temperature")) }
             return brightness(up: verb.kind == .up, number, relative, color, &d, s)
         case .turnOn:
             if let number { return setValue(number, percentIntent: .lightSet) }
@@ -104,6 +115,7 @@ enum MatcherIntent {
                 return .success(d)
             }
             d.intent = .turnOn
+            if verb.indirect { d.domain = .light }
             return .success(d)
         case .turnOff:
             if number != nil || color != nil { return .failure(.unsure("'off' with a value")) }
@@ -138,6 +150,41 @@ enum MatcherIntent {
             d.unit = .percent
         }
         return .success(d)
+    }
+
+    /// A set-point moved by a step: "two degrees warmer", "turn the heating up".
+    static func temperature(up: Bool, _ number: MatcherSentence.Number?, _ d: inout Decision)
+        -> Result<Decision, MatcherFailure>
+    {
+        d.intent = up ? .temperatureUp : .temperatureDown
+        d.domain = .climate
+        if let number {
+            switch number.quantity.unit {
+            case .celsius: d.unit = .celsius
+            case .fahrenheit: d.unit = .fahrenheit
+            case .degrees, .number: break
+            case .percent, .kelvin: return .failure(.unsure("a temperature step in \(number.quantity.unit)"))
+            }
+            d.value = abs(number.quantity.value)
+        }
+        return .success(d)
+    }
+
+    /// How many colour names the words hold, a longer name counted once ("warm white", not also "white").
+    static func colorCount(_ s: MatcherSentence) -> Int {
+        var covered = Set<Int>()
+        var count = 0
+        for name in NamedColor.names.sorted(by: { $0.count > $1.count }) {
+            let parts = name.split(separator: " ").map(String.init)
+            guard parts.count <= s.words.count else { continue }
+            for i in 0...(s.words.count - parts.count) where Array(s.words[i..<i + parts.count]) == parts {
+                if covered.isDisjoint(with: i..<i + parts.count) {
+                    covered.formUnion(i..<i + parts.count)
+                    count += 1
+                }
+            }
+        }
+        return count
     }
 
     /// The longest colour name in the words ("warm white" before "white").

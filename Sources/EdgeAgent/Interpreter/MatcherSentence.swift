@@ -40,6 +40,9 @@ struct MatcherSentence {
     private(set) var segments: [Segment] = []
     private(set) var quantities: [Number] = []
     private(set) var correctedTargetWords = 0
+    /// Parts between "and"s that have words but name nothing the catalog knows ("the coffee machine and the hood"):
+    /// acting on the rest would silently drop a device.
+    private(set) var namelessParts = 0
     /// Where a floor's name starts, so "on the first floor" is not read as "turn on".
     private(set) var floorStarts: Set<Int> = []
     /// Where each device name, alias or device noun starts.
@@ -64,13 +67,15 @@ struct MatcherSentence {
         }
         let contentTokens = text.tokens.filter { !$0.isFiller }
         var segment = Segment()
+        var partStart = 0
         var i = 0
         while i < words.count {
             let word = words[i]
             if word == "and" || word == "&" {
                 explained[i] = true
-                if !segment.isEmpty { segments.append(segment) }
+                if !segment.isEmpty { segments.append(segment) } else if i > partStart { namelessParts += 1 }
                 segment = Segment()
+                partStart = i + 1
                 i += 1
                 continue
             }
@@ -115,7 +120,11 @@ struct MatcherSentence {
             }
             i += 1
         }
-        if !segment.isEmpty { segments.append(segment) }
+        if !segment.isEmpty {
+            segments.append(segment)
+        } else if partStart > 0 && words.count > partStart {
+            namelessParts += 1
+        }
     }
 
     mutating func explain(_ i: Int) { explained[i] = true }

@@ -2,7 +2,9 @@
 struct MatcherVerb: Equatable {
     enum Kind: Equatable {
         case turnOn, turnOff, open, close, raise, lower, up, down, set, lock, unlock, query
-        /// Understood but not something the fast path does ("it's too cold": no relative temperature intent).
+        /// A relative set-point: "warmer", "it's too cold".
+        case warmer, cooler
+        /// Understood but not something the fast path does ("it's too loud").
         case unsupported(String)
     }
 
@@ -17,6 +19,10 @@ struct MatcherVerb: Equatable {
     static let particleVerbs: Set<String> = ["turn", "switch", "power", "put", "shut", "flip", "toggle"]
     static let downVerbs: Set<String> = ["dim", "darken", "dimmer", "darker", "reduce", "decrease"]
     static let upVerbs: Set<String> = ["brighten", "brighter", "increase", "boost"]
+    static let warmerWords: Set<String> = ["warmer", "hotter"]
+    static let coolerWords: Set<String> = ["cooler", "colder"]
+    static let coldWords: Set<String> = ["cold", "chilly", "freezing", "cool"]
+    static let hotWords: Set<String> = ["hot", "warm", "stuffy", "boiling"]
     static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
     static let queryWords: Set<String> = [
         "what", "how", "which", "whats", "is", "are", "does", "do", "on", "off", "open", "closed", "locked",
@@ -47,12 +53,22 @@ struct MatcherVerb: Equatable {
         if let too = w.firstIndex(of: "too"), too + 1 < w.count {
             explain(["too", "in", "here"])
             switch w[too + 1] {
-            case "dark", "dim":
+            case "dark":
+                // Said when the lights are off more often than when they are low: switch them on.
+                s.explain(too + 1)
+                return MatcherVerb(kind: .turnOn, indirect: true)
+            case "dim":
                 s.explain(too + 1)
                 return MatcherVerb(kind: .up, indirect: true)
             case "bright":
                 s.explain(too + 1)
                 return MatcherVerb(kind: .down, indirect: true)
+            case let word where coldWords.contains(word):
+                s.explain(too + 1)
+                return MatcherVerb(kind: .warmer, indirect: true)
+            case let word where hotWords.contains(word):
+                s.explain(too + 1)
+                return MatcherVerb(kind: .cooler, indirect: true)
             default: return MatcherVerb(kind: .unsupported("'too \(w[too + 1])' has no relative action"))
             }
         }
@@ -86,6 +102,12 @@ struct MatcherVerb: Equatable {
         if has("lower") {
             explain(["lower", "down"])
             return MatcherVerb(kind: .lower)
+        }
+        // Not inside a name: "turn on the towel warmer" is the device.
+        let free = w.indices.filter { !s.explained[$0] }.map { w[$0] }
+        if free.contains(where: warmerWords.union(coolerWords).contains) {
+            explain(warmerWords.union(coolerWords).union(["make", "it", "a", "bit", "little", "turn", "set"]))
+            return MatcherVerb(kind: free.contains(where: warmerWords.contains) ? .warmer : .cooler)
         }
         if hasAny(downVerbs) {
             explain(downVerbs.union(["turn", "make", "down", "set"]))

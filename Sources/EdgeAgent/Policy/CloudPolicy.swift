@@ -222,7 +222,7 @@ public struct TimeWindow: Sendable, Equatable, CustomStringConvertible {
     public var end: Int
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = text.split(separator: "-").map { $0.trimmedWhitespace }
         guard parts.count == 2, let start = Self.minute(parts[0]), let end = Self.minute(parts[1]) else { return nil }
         self.start = start
         self.end = end

@@ -32,7 +32,7 @@ public struct Logits {
     /// (vocabularySize) Candidate storage; the first `candidateCount` entries are live when `isNarrowed`.
     var storage: [TokenLogit]
     var candidateCount: Int
-    public private(set) var isNarrowed: Bool
+    public internal(set) var isNarrowed: Bool
     /// Whether the live candidates are in `TokenLogit.ranksAbove` order (best first).
     public internal(set) var isSorted: Bool
     /// (vocabularySize) Per-token scratch, for the weights of a weighted draw.

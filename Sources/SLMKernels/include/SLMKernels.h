@@ -14,8 +14,10 @@
 extern "C" {
 #endif
 
-/// Weights per block in every block-quantized format handled here.
+/// Weights per block of the 32-element formats (Q4_0 ... Q8_0), and per activation block.
 #define SLM_QK 32
+/// Weights per super-block of the K-quant formats (Q4_K, Q5_K, Q6_K).
+#define SLM_QK_K 256
 
 /// Tensor element types, numbered as GGUF numbers them.
 typedef enum {
@@ -23,7 +25,12 @@ typedef enum {
     SLM_TYPE_F16 = 1,
     SLM_TYPE_Q4_0 = 2,
     SLM_TYPE_Q4_1 = 3,
+    SLM_TYPE_Q5_0 = 6,
+    SLM_TYPE_Q5_1 = 7,
     SLM_TYPE_Q8_0 = 8,
+    SLM_TYPE_Q4_K = 12,
+    SLM_TYPE_Q5_K = 13,
+    SLM_TYPE_Q6_K = 14,
 } slm_type;
 
 /// An activation block: 32 values as int8 with a float scale `d`, and `s = d * sum(qs)`, which the offset term of
@@ -59,11 +66,13 @@ void slm_quantize_row_q8(const float *x, slm_block_q8 *y, int64_t n);
 /// Dequantizes one row of `n` elements of `type` into floats (the portable reference; also used for embedding rows).
 void slm_dequantize_row(slm_type type, const void *src, float *dst, int64_t n);
 
-/// Quantizes `n` floats into `type` (reference, for tests and for writing tiny models). Q4_0/Q4_1/Q8_0 follow the
-/// GGUF block definitions (scale and min as IEEE half floats).
+/// Quantizes `n` floats into `type` (reference, for tests and for writing tiny models), in the GGUF block layouts
+/// (scales and mins as IEEE half floats). The K-quants take n % 256 == 0 and choose their sub-block scales simply
+/// (min and max of each sub-block), not by llama.cpp's error search: the layout is what matters here.
 void slm_quantize_row(slm_type type, const float *src, void *dst, int64_t n);
 
-/// Matrix times activations for block-quantized weights (Q4_0, Q4_1, Q8_0):
+/// Matrix times activations for block-quantized weights (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0; Q4_K, Q5_K, Q6_K with
+/// n % 256 == 0):
 ///   y[t * ldy + r] = dot(row r of w, activation t)   for r in [row0, row1), t in [0, ntok)
 /// Row r of w starts at (const char *)w + r * row_bytes and holds `n` weights (n % 32 == 0).
 /// Activation t is x + t * (n / 32) blocks. Rows are the outer loop so that a weight block is read once per
@@ -87,6 +96,8 @@ float slm_dot_f32(const float *a, const float *b, int64_t n);
 void slm_rmsnorm(float *out, const float *x, const float *w, int64_t n, float eps);
 /// out = silu(gate) * up. out may equal gate.
 void slm_swiglu(float *out, const float *gate, const float *up, int64_t n);
+/// out = gelu(gate) * up, GELU with the tanh approximation (Gemma's feed-forward). out may equal gate.
+void slm_geglu(float *out, const float *gate, const float *up, int64_t n);
 /// y += x
 void slm_add(float *y, const float *x, int64_t n);
 /// In-place softmax over n values.
@@ -95,6 +106,9 @@ void slm_softmax(float *x, int64_t n);
 /// Rotary position embedding on `nheads` consecutive heads of `head_dim` floats, rotating adjacent pairs
 /// (x[2i], x[2i+1]) by the angle whose cosine and sine are cos_sin[2i] and cos_sin[2i+1] (head_dim/2 pairs).
 void slm_rope_pairs(float *x, int64_t nheads, int64_t head_dim, const float *cos_sin);
+
+/// The same rotation in the NeoX layout: pair i of a head is (x[i], x[i + head_dim/2]).
+void slm_rope_halves(float *x, int64_t nheads, int64_t head_dim, const float *cos_sin);
 
 /// IEEE half <-> float rows.
 void slm_f32_to_f16(const float *x, uint16_t *y, int64_t n);

@@ -2,12 +2,12 @@ import Foundation
 import MQTT
 
 /// Collects what a client receives, so a test can wait for a message matching a condition.
-final class Inbox: @unchecked Sendable {
+public final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
     private var received: [MQTTMessage] = []
     private var task: Task<Void, Never>?
 
-    init(_ client: MQTTClient) {
+    public init(_ client: MQTTClient) {
         let messages = client.messages
         task = Task { [weak self] in
             for await message in messages {
@@ -19,10 +19,10 @@ final class Inbox: @unchecked Sendable {
 
     deinit { task?.cancel() }
 
-    var messages: [MQTTMessage] { lock.withLock { received } }
+    public var messages: [MQTTMessage] { lock.withLock { received } }
 
     /// The first message on `topic` (and matching `condition`), waiting at most `timeout` seconds.
-    func first(
+    public func first(
         on topic: String, timeout: TimeInterval = 10, where condition: (MQTTMessage) -> Bool = { _ in true }
     ) async throws -> MQTTMessage {
         let deadline = Date().addingTimeInterval(timeout)
@@ -30,6 +30,8 @@ final class Inbox: @unchecked Sendable {
             if let message = messages.first(where: { $0.topic == topic && condition($0) }) { return message }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw BrokerError("no message on '\(topic)' within \(timeout) s; received: \(messages.map(\.topic))")
+        throw BrokerError(
+            "no message on '\(topic)' within \(timeout) s; received: \(messages.map { "\($0.topic) \($0.text?.prefix(80) ?? "")" })"
+        )
     }
 }

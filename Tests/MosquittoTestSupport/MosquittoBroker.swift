@@ -1,18 +1,17 @@
 import Foundation
-import XCTest
 
 /// A real mosquitto broker for one test: a generated config in a temporary directory, a free loopback port, and
 /// the process stopped in `stop()` (called from tearDown).
-final class MosquittoBroker {
-    static let executable = "/usr/sbin/mosquitto"
+public final class MosquittoBroker {
+    public static let executable = "/usr/sbin/mosquitto"
 
-    let directory: URL
-    let port: Int
+    public let directory: URL
+    public let port: Int
     private let configuration: String
     private var pid: pid_t?
 
     /// `listener` gets the port and returns the config lines after `listener PORT 127.0.0.1`.
-    init(directory: URL, listener: (Int) -> String = { _ in "allow_anonymous true" }) throws {
+    public init(directory: URL, listener: (Int) -> String = { _ in "allow_anonymous true" }) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw BrokerError(
                 "mosquitto is not installed at \(Self.executable): run Board/install-deps.sh (Debian package 'mosquitto')"
@@ -34,7 +33,7 @@ final class MosquittoBroker {
             to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
     }
 
-    func start() throws {
+    public func start() throws {
         let log = directory.appendingPathComponent("mosquitto.log").path
         // posix_spawn and waitpid rather than Foundation's Process, whose waitUntilExit can hang on Linux.
         var actions = posix_spawn_file_actions_t()
@@ -71,7 +70,7 @@ final class MosquittoBroker {
     }
 
     /// Stops the broker (SIGTERM, then SIGKILL after 5 s) and reaps it.
-    func stop() {
+    public func stop() {
         guard let pid else { return }
         self.pid = nil
         kill(pid, SIGTERM)
@@ -84,14 +83,14 @@ final class MosquittoBroker {
         waitpid(pid, &status, 0)
     }
 
-    func restart() throws {
+    public func restart() throws {
         stop()
         try start()
     }
 
     // MARK: - Helpers
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -108,7 +107,7 @@ final class MosquittoBroker {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -123,14 +122,14 @@ final class MosquittoBroker {
     }
 }
 
-struct BrokerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct BrokerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Runs a program to its end (at most `timeout`), returning its exit status and standard output.
 @discardableResult
-func runProgram(_ path: String, _ arguments: [String], timeout: TimeInterval = 10) throws -> (
+public func runProgram(_ path: String, _ arguments: [String], timeout: TimeInterval = 10) throws -> (
     status: Int32, output: String
 ) {
     let process = Process()
@@ -151,10 +150,10 @@ func runProgram(_ path: String, _ arguments: [String], timeout: TimeInterval = 1
     return (process.terminationStatus, output)
 }
 
-/// Makes a temporary directory removed by the test case's teardown.
-func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
+/// Makes a temporary directory; `register` receives its removal (a test case's `addTeardownBlock`).
+public func makeTemporaryDirectory(removal register: (@escaping () -> Void) -> Void) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("mqtt-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    register { try? FileManager.default.removeItem(at: url) }
     return url
 }

@@ -1,0 +1,71 @@
+import Foundation
+import MQTT
+import MosquittoTestSupport
+import XCTest
+
+@testable import EdgeAgent
+
+/// The broker goes away for 10 s while the agent answers commands: what it produced meanwhile waits in the spool
+/// and arrives after the reconnection, once per id.
+final class AgentBrokerRestartTests: XCTestCase {
+    private var harness: AgentHarness!
+
+    override func tearDown() async throws {
+        await harness?.tearDown()
+    }
+
+    func testWhatIsProducedWhileTheBrokerIsDownArrivesOncePerIdAfterItReturns() async throws {
+        // The broker keeps the watcher's persistent session across its restart, so the test sees everything sent
+        // after the agent's reconnection whichever of the two reconnects first.
+        harness = try AgentHarness(self) { directory in
+            chmod(directory.path, 0o777)  // mosquitto drops root and writes its database here
+            return "allow_anonymous true\npersistence true\npersistence_location \(directory.path)/"
+        }
+        harness.config.broker.reconnectMaximum = 2
+        let service = try await harness.startAgent()
+        let watcher = try await harness.peer("restart-watcher", clean: false, sessionExpiry: 600)
+        let inbox = Inbox(watcher)
+        try await watcher.subscribe(harness.topics.result, qos: .atLeastOnce)
+        try await watcher.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
+
+        let stoppedAt = Date()
+        harness.broker.stop()
+        try await waitUntil("the agent sees the broker gone") { service.client.state != .connected }
+        let ids = (1...10).map { "r\($0)" }
+        for id in ids {
+            service.handle(
+                MQTTMessage(topic: harness.topics.command, text: #"{"id":"\#(id)","text":"turn on the hall light"}"#))
+        }
+        try await waitUntil("results and actions spooled") { service.publisher.spoolDepth == 20 }
+        XCTAssertTrue(inbox.messages.isEmpty, "something arrived while the broker was down")
+        try await Task.sleep(for: .seconds(max(0, 10 - Date().timeIntervalSince(stoppedAt))))
+        try harness.broker.start()
+
+        try await waitUntil("every result delivered", timeout: 20) {
+            Set(inbox.messages.filter { $0.topic == self.harness.topics.result }.compactMap(self.resultID)).count == 10
+        }
+        try await Task.sleep(for: .milliseconds(500))  // room for a duplicate to show up
+        let results = inbox.messages.filter { $0.topic == harness.topics.result }.compactMap(resultID)
+        XCTAssertEqual(results.sorted(), ids.sorted(), "each result exactly once")
+        let actions = inbox.messages.filter { $0.topic == "zigbee2mqtt/hall_light/set" }
+        XCTAssertEqual(
+            actions.compactMap { $0.properties.userProperties.first { $0.name == "id" }?.value }.sorted(),
+            ids.map { "\($0)/0" }.sorted(), "each action exactly once")
+        XCTAssertEqual(service.publisher.spoolDepth, 0)
+        XCTAssertGreaterThanOrEqual(service.client.reconnects, 1)
+    }
+
+    private func resultID(_ message: MQTTMessage) -> String? {
+        (try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any])?["id"] as? String
+    }
+
+    private func waitUntil(
+        _ what: String, timeout: TimeInterval = 10, _ condition: @escaping () -> Bool
+    ) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition() {
+            guard Date() < deadline else { throw BrokerError("timed out waiting until \(what)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}

@@ -1,0 +1,8 @@
+import Foundation
+import MosquittoTestSupport
+import XCTest
+
+/// A temporary directory removed by the test case's teardown.
+func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
+    try makeTemporaryDirectory { removal in test.addTeardownBlock(removal) }
+}
