@@ -15,6 +15,7 @@ requirements=(
     "mosquitto-clients | command -v mosquitto_pub && command -v mosquitto_sub" # independent peers in the MQTT tests
     "openssl        | command -v openssl"         # the MQTT TLS tests make their certificates with it
     "python3-paho-mqtt | python3 -c 'import paho.mqtt.client'" # Benchmarks/agent_latency.py's MQTT peer
+    "libsqlite3-dev | pkg-config --exists sqlite3 && test -f /usr/include/sqlite3.h" # the cloud outbox (CSQLite)
 )
 
 # Prints the packages whose checks fail.

@@ -26,16 +26,25 @@ struct AskCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object per command.")
     var json = false
 
+    @Option(name: .long, help: "Escalate to the cloud per the cloud section of this config file (policy applies).")
+    var cloudConfig: String?
+
     func run() throws {
         let interpreter = try interpreterOptions.makeInterpreter()
+        let cloud = try cloudConfig.map { try CloudAsk(configPath: $0, catalog: interpreter.catalog) }
+        defer { cloud?.shutdown() }
+        func answer(_ text: String) throws -> Interpretation {
+            let local = interpreter.interpret(text)
+            return try cloud?.escalate(text, local: local) ?? local
+        }
         if let text {
-            try show(interpreter.interpret(text))
+            try show(answer(text))
             return
         }
         while let line = readLine() {
             let command = line.trimmedWhitespace
             if command.isEmpty { continue }
-            try show(interpreter.interpret(command))
+            try show(answer(command))
         }
     }
 

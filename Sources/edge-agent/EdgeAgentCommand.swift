@@ -6,5 +6,7 @@ struct EdgeAgentCommand: AsyncParsableCommand {
         commandName: "edge-agent",
         abstract: "Understands free-form device commands offline with a small language model.",
         subcommands: [
-            RunCommand.self, AskCommand.self, EvalCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self, CheckCommand.self])
+            RunCommand.self, AskCommand.self, EvalCommand.self, GenerateCommand.self, TokenizeCommand.self, BenchCommand.self, CheckCommand.self,
+            OutboxCommand.self, LearnedCLICommand.self, CloudBenchCommand.self,
+        ])
 }
