@@ -59,14 +59,15 @@ let package = Package(
         ),
         .testTarget(name: "SLMKernelsTests", dependencies: ["SLMKernels"]),
         .testTarget(name: "SLMTests", dependencies: ["SLM", "SLMKernels"], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "YAML", "edge-agent"]),
-        // A real mosquitto broker on a free loopback port, shared by the test targets that need one. Not a product.
-        .target(name: "MosquittoTestSupport", dependencies: ["MQTT"], path: "Tests/MosquittoTestSupport"),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"]),
+        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "YAML", "TestPeers", "edge-agent"]),
+        // The real peers the tests run: a mosquitto broker and the cloud test server, each on a free loopback port.
+        // Not a product.
+        .target(name: "TestPeers", dependencies: ["MQTT"], path: "Tests/TestPeers"),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "TestPeers"]),
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "EdgeAgent", "MQTT", "MosquittoTestSupport", "edge-agent",
+                "EdgeAgent", "MQTT", "TestPeers", "edge-agent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

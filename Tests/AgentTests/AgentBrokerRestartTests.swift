@@ -1,6 +1,6 @@
 import Foundation
 import MQTT
-import MosquittoTestSupport
+import TestPeers
 import XCTest
 
 @testable import EdgeAgent

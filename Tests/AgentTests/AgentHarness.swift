@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import MQTT
-import MosquittoTestSupport
+import TestPeers
 import XCTest
 
 @testable import EdgeAgent

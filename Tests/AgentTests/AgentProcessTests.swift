@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import MQTT
-import MosquittoTestSupport
+import TestPeers
 import XCTest
 
 /// The built `edge-agent run` as a separate process: presence (birth, last will, graceful offline), and the

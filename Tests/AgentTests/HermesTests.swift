@@ -1,5 +1,5 @@
 import Foundation
-import MosquittoTestSupport
+import TestPeers
 import XCTest
 
 @testable import EdgeAgent

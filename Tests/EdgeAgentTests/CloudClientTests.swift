@@ -1,4 +1,5 @@
 import Foundation
+import TestPeers
 import XCTest
 
 @testable import EdgeAgent

@@ -1,4 +1,5 @@
 import Foundation
+import TestPeers
 import XCTest
 
 /// `edge-agent ask --cloud-config`, `outbox` and `learned` as a user runs them.

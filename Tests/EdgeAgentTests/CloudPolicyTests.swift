@@ -1,3 +1,4 @@
+import TestPeers
 import XCTest
 
 @testable import EdgeAgent

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import MosquittoTestSupport
+import TestPeers
 import XCTest
 
 @testable import MQTT

@@ -1,5 +1,5 @@
 import Foundation
-import MosquittoTestSupport
+import TestPeers
 import XCTest
 
 /// A temporary directory removed by the test case's teardown.

@@ -8,6 +8,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var catalog = "Board/catalog/home.yaml"
     public var model = Model()
     public var interpreter = InterpreterOptions()
+    /// The cloud escalation (`cloud:`); nil keeps every command on the device.
+    public var cloud: CloudConfiguration?
     public var limits = Limits()
     public var telemetry = Telemetry()
     public var homeAssistant = HomeAssistant()

@@ -43,6 +43,15 @@ public enum AgentConfigLoader {
         for section in sections {
             if let mapping = try top.mapping(section.name) { try section.read(&config, mapping) }
         }
+        // The cloud section has its own reader (shared with `edge-agent ask --cloud-config`).
+        if let cloud = top.section("cloud") {
+            do {
+                config.cloud = try CloudConfiguration(node: cloud, file: file)
+            } catch {
+                throw AgentConfigError(
+                    .badValue, file: file, line: cloud.mark?.line ?? 0, key: "cloud", reason: error.description)
+            }
+        }
         try top.refuseUnknownKeys()
         return config
     }
@@ -257,6 +266,9 @@ final class ConfigMapping {
         }
         return result
     }
+
+    /// The node under `key`, for a section another reader checks.
+    func section(_ key: String) -> Node? { node(key) }
 
     func mapping(_ key: String) throws(AgentConfigError) -> ConfigMapping? {
         guard let node = node(key) else { return nil }

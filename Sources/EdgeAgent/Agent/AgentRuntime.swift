@@ -108,6 +108,7 @@ public enum AgentRuntime {
         var capabilities = ["rules", "hermes-nlu", "device-state"]
         if config.interpreter.slm { capabilities.append("slm") }
         if config.homeAssistant.discovery { capabilities.append("ha-discovery") }
+        if config.cloud != nil { capabilities.append("cloud") }
         let identity = AgentReports.Identity(
             agentID: config.agent.id, version: version, model: model,
             catalogHash: AgentReports.contentHash(catalogBytes), capabilities: capabilities, board: board?.name)
@@ -118,8 +119,9 @@ public enum AgentRuntime {
             ?? makeInterpreter(
                 config: config, catalog: catalog, memory: memory, states: states,
                 model: loadModel(config: config, catalog: catalog, board: board, logger: logger))
+        let escalator = try config.cloud.map { try CloudEscalator(configuration: $0, catalog: catalog, logger: logger) }
         return AgentService(
-            config: config, catalog: catalog, states: states, interpreter: chosen,
+            config: config, catalog: catalog, states: states, interpreter: chosen, escalator: escalator,
             client: client, identity: identity, memory: memory, budgetBytes: budget?.bytes, logger: logger,
             systemd: SystemdNotifier(environment: ProcessInfo.processInfo.environment))
     }

@@ -15,7 +15,8 @@ import Synchronization
 /// keeps what is unsent, publishes `offline` and disconnects.
 ///
 /// A command's path: MQTT thread → `messages` → parse (errors answered at once) → the bounded `InferenceWorker`
-/// (`rejected`/`busy` when full) → `AgentPipeline` (interpret; later: escalate) → actions and result through
+/// (`rejected`/`busy` when full) → `AgentPipeline` (interpret) → with a `cloud:` section, `CloudEscalator` (policy,
+/// cloud, outbox; answered off the worker, so the cloud's latency holds up no local command) → actions and result through
 /// the `AgentPublisher` (spooled while the broker is away).
 public final class AgentService: Service, Sendable {
     public let topics: AgentTopics
@@ -31,6 +32,8 @@ public final class AgentService: Service, Sendable {
     let budgetBytes: Int?
     let logger: Logger
     let systemd: SystemdNotifier
+    /// The cloud half, when configured: every local result passes its policy; late answers come from its outbox.
+    let escalator: CloudEscalator?
     let startedAt = ContinuousClock.now
     let startedAtDate = Date()
     private let accepting = Atomic(true)
@@ -38,7 +41,7 @@ public final class AgentService: Service, Sendable {
 
     public init(
         config: AgentConfig, catalog: Catalog, states: DeviceStates? = nil, interpreter: any CommandInterpreting,
-        client: MQTTClient,
+        escalator: CloudEscalator? = nil, client: MQTTClient,
         identity: AgentReports.Identity, memory: MemoryGate, budgetBytes: Int?, logger: Logger,
         systemd: SystemdNotifier = SystemdNotifier(environment: [:])
     ) {
@@ -49,6 +52,7 @@ public final class AgentService: Service, Sendable {
         self.budgetBytes = budgetBytes
         self.logger = logger
         self.systemd = systemd
+        self.escalator = escalator
         topics = AgentTopics(prefix: config.agent.prefix)
         self.states = states ?? DeviceStates(catalog: catalog)
         metrics = AgentMetrics()
@@ -71,6 +75,9 @@ public final class AgentService: Service, Sendable {
                 group.addTask { await self.watchConnection() }
                 group.addTask { await self.reportPeriodically() }
                 group.addTask { await self.keepWatchdogFed() }
+                if let escalator = self.escalator {
+                    group.addTask { await escalator.run(deliver: { route, result in self.deliverLate(result, to: route) }) }
+                }
                 await group.waitForAll()  // until the graceful shutdown cancels them
             }
         }
@@ -209,12 +216,41 @@ public final class AgentService: Service, Sendable {
             return
         }
         let accepted = worker.submit { [self] in
-            deliver(pipeline.process(request), for: request, hermes: hermes)
+            let local = pipeline.process(request)
+            guard let escalator, local.status != .expired, local.status != .error else {
+                return deliver(local, for: request, hermes: hermes)
+            }
+            let escalation = EscalationRequest(
+                id: request.id ?? "\(config.agent.id)-\(sequence.add(1, ordering: .relaxed).newValue)",
+                replyRoute: ReplyRoute(topic: request.responseTopic ?? topics.result, correlationData: request.correlationData),
+                allowCloud: request.allowCloud, expiresAt: request.expiresAt?.timeIntervalSince1970)
+            Task { [self] in
+                let answer = await escalator.escalate(text: request.text, local: local, request: escalation)
+                deliver(answer, for: request, hermes: hermes)
+            }
         }
         if !accepted { deliver(pipeline.refusal(request, reason: "busy"), for: request, hermes: hermes) }
     }
 
     // MARK: - Outgoing
+
+    /// An answer the outbox delivered after the command's own result (`deferred`): its actions, then the result on
+    /// the route the command gave.
+    private func deliverLate(_ result: Interpretation, to route: ReplyRoute) {
+        let id = result.id ?? "unknown"
+        if result.status == .ok {
+            for (index, action) in result.actions.enumerated() {
+                publisher.send(
+                    OutgoingItem(
+                        id: "\(id)/\(index)", kind: .action, topic: action.topic, payload: Array(action.payload.utf8)))
+            }
+        }
+        publisher.send(
+            OutgoingItem(
+                id: id, kind: .result, topic: route.topic, payload: pipeline.resultPayload(result),
+                correlationData: route.correlationData))
+        metrics.record(result, latencyMs: result.latencyMs)
+    }
 
     /// Publishes a decided command: its actions (only for `ok`) to the devices' topics, then the result, or the
     /// Hermes reply for a Hermes query.
@@ -305,6 +341,7 @@ public final class AgentService: Service, Sendable {
         try? client.unsubscribe(topics.command)
         if config.hermes.enabled { try? client.unsubscribe(HermesNLU.queryTopic) }
         await worker.drain()
+        await escalator?.shutdown()
         publisher.flush()
         do {
             let delivery = try client.publish(

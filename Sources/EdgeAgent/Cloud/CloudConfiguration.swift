@@ -22,7 +22,7 @@ import YAML
 ///   outbox: { max_items: 1000, device_action_expiry_s: 30, question_expiry_s: 3600 }
 ///   state_path: /var/lib/edge-agent/cloud.sqlite                  # outbox, budgets, learned commands
 /// ```
-public struct CloudConfiguration: Sendable {
+public struct CloudConfiguration: Sendable, Equatable {
     public var endpoint: CloudEndpoint
     public var policy: CloudPolicy
     public var redaction: RedactionRules
@@ -91,7 +91,7 @@ public struct CloudConfiguration: Sendable {
 }
 
 /// Where the cloud model is and how to talk to it.
-public struct CloudEndpoint: Sendable {
+public struct CloudEndpoint: Sendable, Equatable {
     public var baseURL: String
     public var model: String
     public var apiKey: APIKeySource
@@ -176,7 +176,7 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// How long escalations may wait in the outbox, and how many.
-public struct OutboxSettings: Sendable {
+public struct OutboxSettings: Sendable, Equatable {
     /// Beyond this many pending items a new escalation is refused (the requester is told); nothing already
     /// acknowledged is ever dropped to make room.
     public var maxItems: Int

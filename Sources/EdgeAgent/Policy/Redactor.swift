@@ -6,7 +6,7 @@
 
 /// Extra things to hide before a text leaves the device: names (people, addresses, anything the owner lists) and
 /// regular expressions.
-public struct RedactionRules: Sendable {
+public struct RedactionRules: Sendable, Equatable {
     public var names: [String]
     public var patterns: [String]
 

@@ -8,17 +8,17 @@ import XCTest
 /// The project's OpenAI-compatible test server (Tests/CloudTestServer/openai_test_server.py) for one test: a free
 /// loopback port, fault injection and the record of every request body it saw. `stop()` is a pulled cable:
 /// connections are refused until `start()` again on the same port.
-final class CloudTestServer {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public final class CloudTestServer {
+    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("CloudTestServer/openai_test_server.py").path
 
-    let directory: URL
-    private(set) var port = 0
+    public let directory: URL
+    public private(set) var port = 0
     private var pid: pid_t?
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cloud-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -29,7 +29,7 @@ final class CloudTestServer {
     }
 
     /// Starts the server (on the previous port after a `stop()`) and waits until it listens.
-    func start() throws {
+    public func start() throws {
         let portFile = directory.appendingPathComponent("port").path
         try? FileManager.default.removeItem(atPath: portFile)
         var arguments = ["/usr/bin/env", "python3", Self.script, "--port-file", portFile]
@@ -71,7 +71,7 @@ final class CloudTestServer {
     }
 
     /// Stops the server (connections are refused from now on).
-    func stop() {
+    public func stop() {
         guard let pid else { return }
         self.pid = nil
         kill(pid, SIGKILL)
@@ -80,21 +80,21 @@ final class CloudTestServer {
     }
 
     /// Sets answers (text → content object), faults (consumed one per request), sticky faults, forbidden strings.
-    func control(_ settings: [String: Any]) throws {
+    public func control(_ settings: [String: Any]) throws {
         _ = try call("POST", "/_control", body: try JSONSerialization.data(withJSONObject: settings))
     }
 
     /// Every chat request the server saw: `body`, `idempotency_key`, `authorization`.
-    func requests() throws -> [[String: Any]] {
+    public func requests() throws -> [[String: Any]] {
         try JSONSerialization.jsonObject(with: try call("GET", "/_requests")) as? [[String: Any]] ?? []
     }
 
-    func violations() throws -> [String] {
+    public func violations() throws -> [String] {
         try JSONSerialization.jsonObject(with: try call("GET", "/_violations")) as? [String] ?? []
     }
 
     /// The user messages of every chat request, in order.
-    func userTexts() throws -> [String] {
+    public func userTexts() throws -> [String] {
         try requests().compactMap { request in
             let messages = (request["body"] as? [String: Any])?["messages"] as? [[String: Any]] ?? []
             return messages.last?["content"] as? String
@@ -115,8 +115,8 @@ final class CloudTestServer {
         return try result.get()
     }
 
-    struct ServerError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+    public struct ServerError: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
     }
 }
