@@ -6,11 +6,14 @@ Starts mosquitto on a free loopback port and the agent (release build by default
      edge/bench/cmd to the moment the client receives the device's action (zigbee2mqtt/<device>/set). The time
      includes both broker hops (client -> broker -> agent -> broker -> client) on loopback.
   2. throughput: M commands sent back to back; commands/s from the first send to the last result.
+With --slm the agent runs its language model and the commands are ones the rules leave to it; each is timed from
+the publish to the command's result on edge/bench/result (an action, when there is one, goes out just before it).
 Prints p50/p95/p99 and commands/s (or one JSON object with --json). Needs mosquitto and python3-paho-mqtt
 (Debian packages; Board/install-deps.sh installs both).
 
     swift build -c release && Benchmarks/agent_latency.py
     Benchmarks/agent_latency.py --agent .build/release/edge-agent -n 1000 -m 2000
+    Benchmarks/agent_latency.py --slm -n 100 -m 50
 """
 import argparse
 import json
@@ -34,6 +37,14 @@ COMMANDS = [
     ("dim the living room lamp to 30%", "zigbee2mqtt/living_room_lamp/set"),
     ("lock the front door", "zigbee2mqtt/front_door_lock/set"),
     ("set the office desk lamp to 70 percent", "zigbee2mqtt/office_desk_lamp/set"),
+]
+# Commands the rules leave unrecognized, so the language model takes them (result topic timed, not an action).
+SLM_COMMANDS = [
+    "get the garden lights going",
+    "could you get the lights going in the kitchen",
+    "please make the office blinds go down",
+    "the patio lamp should be on",
+    "have the sprinkler run",
 ]
 
 
@@ -64,6 +75,7 @@ def main():
     parser.add_argument("-m", "--throughput-commands", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--slm", action="store_true", help="time commands that go to the language model")
     args = parser.parse_args()
     if not os.access(args.agent, os.X_OK):
         raise SystemExit(f"{args.agent} is not built: swift build -c release")
@@ -80,6 +92,8 @@ def main():
             f"catalog: {os.path.join(ROOT, 'Board/catalog/home.yaml')}\n"
             "limits: {queue_capacity: 100000, spool_capacity: 100000}\n"
             "telemetry: {interval_s: 0}\n"
+            f"interpreter: {{slm: {'true' if args.slm else 'false'}}}\n"
+            "model: {threads: 2}\n"
         )
     broker = subprocess.Popen(["mosquitto", "-c", os.path.join(work, "mosquitto.conf")], stderr=subprocess.DEVNULL)
     agent = None
@@ -101,7 +115,8 @@ def main():
         print(json.dumps(results))
     else:
         lat = results["latency_ms"]
-        print(f"fast path, message in -> action out, {results['latency_commands']} commands one at a time:")
+        what = "language model, message in -> result out" if args.slm else "fast path, message in -> action out"
+        print(f"{what}, {results['latency_commands']} commands one at a time:")
         print(f"  p50 {lat['p50']:.3f} ms   p95 {lat['p95']:.3f} ms   p99 {lat['p99']:.3f} ms   "
               f"mean {lat['mean']:.3f} ms")
         print(f"sustained: {results['throughput_commands']} commands back to back: "
@@ -130,7 +145,7 @@ def run(port, args):
     client.subscribe([("zigbee2mqtt/+/set", 1), ("edge/bench/result", 1), ("edge/bench/status", 1)])
     client.loop_start()
     with lock:
-        if not lock.wait_for(lambda: state["status"] == "online", timeout=15):
+        if not lock.wait_for(lambda: state["status"] == "online", timeout=60):
             raise SystemExit("the agent did not come online")
     time.sleep(0.3)
 
@@ -144,15 +159,31 @@ def run(port, args):
                 raise SystemExit(f"no action on {topic} for '{text}'")
             return (state["arrived"][topic] - start) * 1000
 
-    for i in range(args.warmup):
-        one(*COMMANDS[i % len(COMMANDS)])
-    latencies = sorted(one(*COMMANDS[i % len(COMMANDS)]) for i in range(args.latency_commands))
+    def one_result(text):
+        with lock:
+            before = state["results"]
+        start = time.perf_counter()
+        client.publish("edge/bench/cmd", text, qos=0)
+        with lock:
+            if not lock.wait_for(lambda: state["results"] > before, timeout=30):
+                raise SystemExit(f"no result for '{text}'")
+        return (time.perf_counter() - start) * 1000
+
+    if args.slm:
+        for i in range(min(args.warmup, 5)):
+            one_result(SLM_COMMANDS[i % len(SLM_COMMANDS)])
+        latencies = sorted(one_result(SLM_COMMANDS[i % len(SLM_COMMANDS)]) for i in range(args.latency_commands))
+    else:
+        for i in range(args.warmup):
+            one(*COMMANDS[i % len(COMMANDS)])
+        latencies = sorted(one(*COMMANDS[i % len(COMMANDS)]) for i in range(args.latency_commands))
+    texts = SLM_COMMANDS if args.slm else [c[0] for c in COMMANDS]
 
     with lock:
         state["results"] = 0
     start = time.perf_counter()
     for i in range(args.throughput_commands):
-        client.publish("edge/bench/cmd", COMMANDS[i % len(COMMANDS)][0], qos=0)
+        client.publish("edge/bench/cmd", texts[i % len(texts)], qos=0)
     with lock:
         if not lock.wait_for(lambda: state["results"] >= args.throughput_commands, timeout=120):
             raise SystemExit(f"only {state['results']} of {args.throughput_commands} results arrived")

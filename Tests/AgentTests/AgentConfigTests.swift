@@ -55,7 +55,8 @@ final class AgentConfigTests: XCTestCase {
     func testBadConfigsAreRefusedWithTheLineAndTheReason() {
         let cases: [(yaml: String, line: Int, kind: AgentConfigError.Kind, mentions: String)] = [
             ("agent:\n  id: a\n  colour: red\n", 3, .unknownKey, "agent.colour"),
-            ("cloud:\n  mode: never\n", 1, .unknownKey, "cloud"),
+            ("cloud:\n  mode: never\n", 2, .unknownKey, "cloud.mode"),
+            ("cloud:\n  endpoint: {model: m}\n", 2, .missingKey, "cloud.endpoint.base_url"),
             ("broker:\n  url: http://x:1883\n", 2, .badValue, "mqtt://"),
             ("broker:\n  url: mqtt://host:99999\n", 2, .badValue, "port"),
             ("broker:\n  keepalive: often\n", 2, .badValue, "'often' is not a whole number"),

@@ -48,8 +48,19 @@ public enum AgentConfigLoader {
             do {
                 config.cloud = try CloudConfiguration(node: cloud, file: file)
             } catch {
-                throw AgentConfigError(
-                    .badValue, file: file, line: cloud.mark?.line ?? 0, key: "cloud", reason: error.description)
+                let line = cloud.mark?.line ?? 0
+                switch error {
+                case .unknownKey(_, let at, let key):
+                    throw AgentConfigError(.unknownKey, file: file, line: at, key: key, reason: "not a cloud setting")
+                case .badValue(_, let at, let key, let value, let reason):
+                    throw AgentConfigError(.badValue, file: file, line: at, key: key, reason: "'\(value)': \(reason)")
+                case .syntax(_, let at, let problem):
+                    throw AgentConfigError(.badValue, file: file, line: at, key: "cloud", reason: problem)
+                case .missingKey(_, let key):
+                    throw AgentConfigError(.missingKey, file: file, line: line, key: key, reason: "the cloud section needs it")
+                case .apiKeyUnavailable:
+                    throw AgentConfigError(.badValue, file: file, line: line, key: "cloud.endpoint", reason: error.description)
+                }
             }
         }
         try top.refuseUnknownKeys()
