@@ -6,8 +6,8 @@
 
 /// What the inference worker does with one command, in order:
 /// 1. refuse it if it expired while it waited (`expired`, never executed);
-/// 2. local interpretation (`AgentRuntime.makeInterpreter`: the rules today; the language model next);
-/// 3. (later) escalation: the cloud step goes here, between local interpretation and publishing;
+/// 2. local interpretation (`AgentRuntime.makeInterpreter`: the rules, then the language model);
+/// 3. (in `AgentService`, when configured) escalation through `CloudEscalator`, off the inference worker;
 /// 4. the answer for the publisher: for a question, the devices' last known states added to the result.
 public struct AgentPipeline: Sendable {
     public let catalog: Catalog
@@ -24,9 +24,7 @@ public struct AgentPipeline: Sendable {
         if request.isExpired(now: now) {
             return Self.result(request.id, .expired, reason: "expired before it was executed")
         }
-        let local = interpreter.interpret(request.text, id: request.id)
-        // Escalation (policy → cloud) will take `local` here when it is not confident enough.
-        return local
+        return interpreter.interpret(request.text, id: request.id)
     }
 
     public func refusal(_ request: AgentRequest, reason: String) -> Interpretation {
