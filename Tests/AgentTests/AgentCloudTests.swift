@@ -30,18 +30,7 @@ final class AgentCloudTests: XCTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    private var program: String {
-        get throws {
-            let bundle = Bundle(for: AgentCloudTests.self).bundleURL
-            let candidates = [bundle, bundle.deletingLastPathComponent()].map {
-                $0.appendingPathComponent("edge-agent").path
-            }
-            guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-                throw BrokerError("edge-agent is not built at \(candidates)")
-            }
-            return path
-        }
-    }
+    private var program: String { get throws { try builtProgram("edge-agent", besideBundleOf: AgentCloudTests.self) } }
 
     func testUnrecognizedCommandsGoToTheCloudAndAnswersComeBackAfterAnOutage() async throws {
         let broker = try MosquittoBroker(directory: directory)

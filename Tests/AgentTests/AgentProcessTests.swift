@@ -22,19 +22,7 @@ final class AgentProcessTests: XCTestCase {
         broker?.stop()
     }
 
-    /// The built program, beside the test bundle in the build products directory.
-    private var program: String {
-        get throws {
-            let bundle = Bundle(for: AgentProcessTests.self).bundleURL
-            let candidates = [bundle, bundle.deletingLastPathComponent()].map {
-                $0.appendingPathComponent("edge-agent").path
-            }
-            guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-                throw BrokerError("edge-agent is not built at \(candidates)")
-            }
-            return path
-        }
-    }
+    private var program: String { get throws { try builtProgram("edge-agent", besideBundleOf: AgentProcessTests.self) } }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

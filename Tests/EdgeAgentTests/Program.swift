@@ -1,4 +1,5 @@
 import Foundation
+import TestPeers
 import XCTest
 
 /// Runs programs as a user would, for the tests of the command line: the built `edge-agent` above all.
@@ -11,17 +12,7 @@ enum Program {
 
     /// The built program, beside the test bundle in the build products directory.
     static var edgeAgent: String {
-        get throws {
-            let bundle = Bundle(for: BundleMarker.self).bundleURL
-            let candidates = [bundle, bundle.deletingLastPathComponent()].map {
-                $0.appendingPathComponent("edge-agent").path
-            }
-            guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-                XCTFail("edge-agent is not built at \(candidates)")
-                throw CocoaError(.fileNoSuchFile)
-            }
-            return path
-        }
+        get throws { try builtProgram("edge-agent", besideBundleOf: BundleMarker.self) }
     }
 
     /// Runs `arguments` (the program first) with `environment` added to this process's, and waits for it.

@@ -157,3 +157,14 @@ public func makeTemporaryDirectory(removal register: (@escaping () -> Void) -> V
     register { try? FileManager.default.removeItem(at: url) }
     return url
 }
+
+/// A program of this package's build (`edge-agent`), found beside the test bundle that `anchor` belongs to, in the
+/// build products directory.
+public func builtProgram(_ name: String, besideBundleOf anchor: AnyClass) throws -> String {
+    let bundle = Bundle(for: anchor).bundleURL
+    let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent(name).path }
+    guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw BrokerError("\(name) is not built at \(candidates)")
+    }
+    return path
+}

@@ -18,15 +18,9 @@ public enum AgentRuntime {
         config: AgentConfig, catalog: Catalog, memory: MemoryGate, states: DeviceStates? = nil,
         model: SLMInterpreter? = nil
     ) -> any CommandInterpreting {
-        let rules = Interpreter(catalog: catalog, states: states)
-        guard let model else { return rules }
-        let withModel = Interpreter(catalog: catalog, model: model, states: states)
-        return ClosureInterpreter { text, id in
-            let fast = rules.interpret(text, id: id)
-            guard fast.status == .unrecognized else { return fast }
-            if let rejection = memory.rejectionForModelWork(id: id) { return rejection }
-            return withModel.interpret(text, id: id)
-        }
+        var interpreter = Interpreter(catalog: catalog, model: model, states: states)
+        interpreter.modelGate = { id in memory.rejectionForModelWork(id: id) }
+        return interpreter
     }
 
     /// The language model for `interpreter.slm`, loaded after admission: the configured (or the board's) context,

@@ -233,30 +233,13 @@ public actor CloudEscalator {
             result.reason = "the answer has no action"
             return result
         }
-        var notes: [String] = []
-        for action in actions {
-            do {
-                let validated = try validator.validate(action)
-                result.actions += validated.commands.map {
-                    Interpretation.Command(device: $0.device, topic: $0.topic, payload: $0.payloadText)
-                }
-                result.queried += validated.queried
-                notes += validated.notes
-                var expanded = validated.action
-                expanded.devices = action.intent == .getState ? validated.queried : validated.commands.map(\.device)
-                expanded.area = nil
-                expanded.floor = nil
-                expanded.domain = nil
-                result.resolved.append(expanded)
-                if !result.intents.contains(action.intent.rawValue) { result.intents.append(action.intent.rawValue) }
-            } catch {
-                return Interpretation(
-                    id: nil, status: .rejected, intents: [], actions: [], queried: [], via: via, confidence: 0,
-                    latencyMs: 0, reason: "the \(via) answer is refused by the catalog: \(error)", candidates: [])
-            }
+        do {
+            return try validator.apply(actions, to: result)
+        } catch {
+            return Interpretation(
+                id: nil, status: .rejected, intents: [], actions: [], queried: [], via: via, confidence: 0,
+                latencyMs: 0, reason: "the \(via) answer is refused by the catalog: \(error)", candidates: [])
         }
-        if !notes.isEmpty { result.reason = notes.joined(separator: "; ") }
-        return result
     }
 
     // MARK: Helpers

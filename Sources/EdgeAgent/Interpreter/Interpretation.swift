@@ -67,6 +67,9 @@ public struct Interpreter: Sendable {
     public let model: SLMInterpreter?
     /// Whether the matcher runs first; off, every command goes to the model (for comparing the two).
     public let usesFastPath: Bool
+    /// Asked before each use of the model: nil to go ahead, else the answer to give instead (the agent's memory
+    /// guard refuses model work above its soft mark while the rules keep serving).
+    public var modelGate: (@Sendable (_ id: String?) -> Interpretation?)?
 
     /// Rules only: the matcher and the validator. `states`, the devices' last reported states, serve relative
     /// set-points ("warmer").
@@ -132,6 +135,7 @@ public struct Interpreter: Sendable {
             }
         }
         guard let model else { return result }
+        if let refusal = modelGate?(id) { return refusal }
         result.via = "slm"
         let proposal: SLMInterpreter.Proposal
         do {
@@ -178,40 +182,45 @@ public struct Interpreter: Sendable {
 
     /// `actions` through the validator: `ok` with their commands, or `rejected` with the first refusal's reason.
     func validate(_ actions: [Action], into proposed: Interpretation) -> Interpretation {
+        do {
+            return try validator.apply(actions, to: proposed)
+        } catch {
+            var result = proposed
+            result.status = .rejected
+            result.reason = error.description
+            return result
+        }
+    }
+}
+
+extension ActionValidator {
+    /// Every action validated into `proposed`: status `ok`, the commands to publish, the devices asked about, the
+    /// actions with their targets expanded (`resolved`), the intents, and the validator's notes after any reason
+    /// already there. The first refusal throws, and nothing of the others is kept. Local, learned and cloud answers
+    /// all pass here.
+    func apply(_ actions: [Action], to proposed: Interpretation) throws(ActionRejection) -> Interpretation {
         var result = proposed
-        var commands: [Interpretation.Command] = []
-        var queried: [String] = []
         var notes: [String] = []
-        var resolved: [Action] = []
+        result.actions = []
+        result.queried = []
+        result.resolved = []
+        result.intents = []
         for action in actions {
-            do {
-                let validated = try validator.validate(action)
-                commands += validated.commands.map {
-                    Interpretation.Command(device: $0.device, topic: $0.topic, payload: $0.payloadText)
-                }
-                queried += validated.queried
-                notes += validated.notes
-                var expanded = validated.action
-                expanded.devices = action.intent == .getState ? validated.queried : validated.commands.map(\.device)
-                expanded.area = nil
-                expanded.floor = nil
-                expanded.domain = nil
-                resolved.append(expanded)
-            } catch {
-                result.status = .rejected
-                result.reason = error.description
-                return result
+            let validated = try validate(action)
+            result.actions += validated.commands.map {
+                Interpretation.Command(device: $0.device, topic: $0.topic, payload: $0.payloadText)
             }
+            result.queried += validated.queried
+            notes += validated.notes
+            var expanded = validated.action
+            expanded.devices = action.intent == .getState ? validated.queried : validated.commands.map(\.device)
+            expanded.area = nil
+            expanded.floor = nil
+            expanded.domain = nil
+            result.resolved.append(expanded)
+            if !result.intents.contains(action.intent.rawValue) { result.intents.append(action.intent.rawValue) }
         }
         result.status = .ok
-        var intents: [String] = []
-        for action in actions where !intents.contains(action.intent.rawValue) {
-            intents.append(action.intent.rawValue)
-        }
-        result.intents = intents
-        result.actions = commands
-        result.queried = queried
-        result.resolved = resolved
         if !notes.isEmpty { result.reason = ((result.reason.map { [$0] } ?? []) + notes).joined(separator: "; ") }
         return result
     }
