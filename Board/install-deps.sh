@@ -16,6 +16,8 @@ requirements=(
     "openssl        | command -v openssl"         # the MQTT TLS tests make their certificates with it
     "python3-paho-mqtt | python3 -c 'import paho.mqtt.client'" # Benchmarks/agent_latency.py's MQTT peer
     "libsqlite3-dev | pkg-config --exists sqlite3 && test -f /usr/include/sqlite3.h" # the cloud outbox (CSQLite)
+    "gcc-aarch64-linux-gnu | command -v aarch64-linux-gnu-gcc" # the NEON kernels' parity test, built for ARM64
+    "qemu-user-static | command -v qemu-aarch64-static"         # ... and run under emulation
 )
 
 # Prints the packages whose checks fail.

@@ -1,5 +1,6 @@
 // AArch64 NEON quantized products and activation quantization. Deliberately plain: one weight row at a time
-// against up to four tokens, lanes along k, the same integer formulation as the portable level. With the dot
+// against up to four tokens, lanes along k, the same integer formulation as the portable level (every format,
+// the 5-bit ones and the K-quants unpacked in registers first). With the dot
 // product extension (vdotq_s32) a block is four instructions; without it, widening multiplies.
 #include "internal.h"
 
@@ -106,15 +107,155 @@ static inline __attribute__((always_inline)) void neon_matmul(const int type, co
     }
 }
 
-void slm_neon_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n, float *y,
-                       int64_t ldy, int64_t row0, int64_t row1, int64_t ntok) {
-    if (slm_type_is_unpacked(type)) {
-        // No NEON kernel for these yet: the portable product.
-        slm_scalar_matmul_unpacked(type, w, row_bytes, x, n, y, ldy, row0, row1, ntok);
+// Block b of a row of the 5-bit formats or the K-quants as 32 signed quants in two registers (weights 0-15 and
+// 16-31), a scale for each half and the block's min: the form of slm_unpack32, built in registers.
+static inline __attribute__((always_inline)) void neon_unpack(const int type, const uint8_t *row, int64_t b,
+                                                              int8x16_t *w0, int8x16_t *w1, float scale[2],
+                                                              float *min) {
+    const uint8x16_t low4 = vdupq_n_u8(0x0f);
+    switch (type) {
+    case SLM_TYPE_Q5_0:
+    case SLM_TYPE_Q5_1: {
+        const int has_min = type == SLM_TYPE_Q5_1;
+        const uint8_t *blk = row + b * (has_min ? 24 : 22);
+        uint8x16_t qs = vld1q_u8(blk + (has_min ? 8 : 6));
+        // The fifth bits: byte j of a half is 0x10 when bit j of its 16 bits of qh is set.
+        static const uint8_t bit_of_byte[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+        const uint8x16_t bits = vld1q_u8(bit_of_byte);
+        uint8x8_t qh = vcreate_u8((uint64_t)slm_load_u32(blk + (has_min ? 4 : 2)));
+        uint8x16_t h0 = vtstq_u8(vcombine_u8(vdup_lane_u8(qh, 0), vdup_lane_u8(qh, 1)), bits);
+        uint8x16_t h1 = vtstq_u8(vcombine_u8(vdup_lane_u8(qh, 2), vdup_lane_u8(qh, 3)), bits);
+        uint8x16_t q0 = vorrq_u8(vandq_u8(qs, low4), vandq_u8(h0, vdupq_n_u8(0x10)));
+        uint8x16_t q1 = vorrq_u8(vshrq_n_u8(qs, 4), vandq_u8(h1, vdupq_n_u8(0x10)));
+        // Q5_0 centres its values on 16; Q5_1 keeps them unsigned and has a min.
+        const int8x16_t offset = vdupq_n_s8(has_min ? 0 : 16);
+        *w0 = vsubq_s8(vreinterpretq_s8_u8(q0), offset);
+        *w1 = vsubq_s8(vreinterpretq_s8_u8(q1), offset);
+        scale[0] = scale[1] = half_to_float(slm_load_u16(blk));
+        *min = has_min ? half_to_float(slm_load_u16(blk + 2)) : 0.0f;
         return;
     }
+    case SLM_TYPE_Q4_K:
+    case SLM_TYPE_Q5_K: {
+        const int five = type == SLM_TYPE_Q5_K;
+        const uint8_t *blk = row + (b / 8) * (five ? 176 : 144);
+        const int j = (int)(b % 8);
+        int sc, m;
+        slm_kquant_scale_min(j, blk + 4, &sc, &m);
+        // Sub-blocks 2c and 2c + 1 share 32 bytes of quants: low nibbles, then high nibbles.
+        const uint8_t *qs = blk + (five ? 48 : 16) + 32 * (j / 2);
+        uint8x16_t q0 = vld1q_u8(qs), q1 = vld1q_u8(qs + 16);
+        if (j & 1) {
+            q0 = vshrq_n_u8(q0, 4);
+            q1 = vshrq_n_u8(q1, 4);
+        } else {
+            q0 = vandq_u8(q0, low4);
+            q1 = vandq_u8(q1, low4);
+        }
+        if (five) {
+            // Bit j of each of the 32 high-bit bytes.
+            const int8x16_t down = vdupq_n_s8((int8_t)-j);
+            const uint8x16_t one = vdupq_n_u8(1);
+            uint8x16_t h0 = vandq_u8(vshlq_u8(vld1q_u8(blk + 16), down), one);
+            uint8x16_t h1 = vandq_u8(vshlq_u8(vld1q_u8(blk + 32), down), one);
+            q0 = vorrq_u8(q0, vshlq_n_u8(h0, 4));
+            q1 = vorrq_u8(q1, vshlq_n_u8(h1, 4));
+        }
+        *w0 = vreinterpretq_s8_u8(q0);
+        *w1 = vreinterpretq_s8_u8(q1);
+        scale[0] = scale[1] = half_to_float(slm_load_u16(blk)) * (float)sc;
+        *min = -half_to_float(slm_load_u16(blk + 2)) * (float)m;
+        return;
+    }
+    default: {  // SLM_TYPE_Q6_K
+        const uint8_t *blk = row + (b / 8) * 210;
+        const int h = (int)(b % 8) / 4, k = (int)(b % 4);
+        // Four bits from the half's low-nibble bytes, two from its high-bit bytes (run k at bit 2k), minus 32.
+        const uint8_t *ql = blk + 64 * h + 32 * (k & 1);
+        const uint8_t *qh = blk + 128 + 32 * h;
+        uint8x16_t l0 = vld1q_u8(ql), l1 = vld1q_u8(ql + 16);
+        if (k >> 1) {
+            l0 = vshrq_n_u8(l0, 4);
+            l1 = vshrq_n_u8(l1, 4);
+        } else {
+            l0 = vandq_u8(l0, low4);
+            l1 = vandq_u8(l1, low4);
+        }
+        const int8x16_t down = vdupq_n_s8((int8_t)(-2 * k));
+        const uint8x16_t three = vdupq_n_u8(3);
+        uint8x16_t h0 = vandq_u8(vshlq_u8(vld1q_u8(qh), down), three);
+        uint8x16_t h1 = vandq_u8(vshlq_u8(vld1q_u8(qh + 16), down), three);
+        const int8x16_t centre = vdupq_n_s8(32);
+        *w0 = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(l0, vshlq_n_u8(h0, 4))), centre);
+        *w1 = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(l1, vshlq_n_u8(h1, 4))), centre);
+        const int8_t *sc = (const int8_t *)(blk + 192) + 8 * h + 2 * k;
+        float d = half_to_float(slm_load_u16(blk + 208));
+        scale[0] = d * (float)sc[0];
+        scale[1] = d * (float)sc[1];
+        *min = 0.0f;
+        return;
+    }
+    }
+}
+
+// One row of an unpacked format against T tokens: each block unpacked once for all of them.
+static inline __attribute__((always_inline)) void neon_unpacked_row(const int type, const uint8_t *row,
+                                                                    const slm_block_q8 *x, int64_t nb, float *y,
+                                                                    int64_t ldy, const int T) {
+    float32x4_t acc[4];
+    float macc[4];
+    for (int t = 0; t < T; t++) {
+        acc[t] = vdupq_n_f32(0.0f);
+        macc[t] = 0.0f;
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        int8x16_t w0, w1;
+        float scale[2], min;
+        neon_unpack(type, row, b, &w0, &w1, scale, &min);
+        for (int t = 0; t < T; t++) {
+            const slm_block_q8 *xb = x + t * nb + b;
+            int32x4_t s0 = dot16(vdupq_n_s32(0), w0, vld1q_s8(xb->qs));
+            int32x4_t s1 = dot16(vdupq_n_s32(0), w1, vld1q_s8(xb->qs + 16));
+            float32x4_t f = vmulq_n_f32(vcvtq_f32_s32(s0), scale[0] * xb->d);
+            acc[t] = vfmaq_n_f32(acc[t], vcvtq_f32_s32(s1), scale[1] * xb->d);
+            acc[t] = vaddq_f32(acc[t], f);
+            macc[t] += min * xb->s;
+        }
+    }
+    for (int t = 0; t < T; t++) y[t * ldy] = vaddvq_f32(acc[t]) + macc[t];
+}
+
+static inline __attribute__((always_inline)) void neon_matmul_unpacked(const int type, const uint8_t *w, size_t rb,
+                                                                       const slm_block_q8 *x, int64_t nb, float *y,
+                                                                       int64_t ldy, int64_t row0, int64_t row1,
+                                                                       int64_t ntok) {
+    for (int64_t r = row0; r < row1; r++) {
+        const uint8_t *row = w + r * rb;
+        int64_t t = 0;
+        for (; t + 4 <= ntok; t += 4) neon_unpacked_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 4);
+        for (; t < ntok; t++) neon_unpacked_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 1);
+    }
+}
+
+void slm_neon_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm_block_q8 *x, int64_t n, float *y,
+                       int64_t ldy, int64_t row0, int64_t row1, int64_t ntok) {
     const int64_t nb = n / SLM_QK;
     switch (type) {
+    case SLM_TYPE_Q5_0:
+        neon_matmul_unpacked(SLM_TYPE_Q5_0, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        break;
+    case SLM_TYPE_Q5_1:
+        neon_matmul_unpacked(SLM_TYPE_Q5_1, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        break;
+    case SLM_TYPE_Q4_K:
+        neon_matmul_unpacked(SLM_TYPE_Q4_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        break;
+    case SLM_TYPE_Q5_K:
+        neon_matmul_unpacked(SLM_TYPE_Q5_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        break;
+    case SLM_TYPE_Q6_K:
+        neon_matmul_unpacked(SLM_TYPE_Q6_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        break;
     case SLM_TYPE_Q4_0:
         neon_matmul(SLM_TYPE_Q4_0, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
         break;
