@@ -139,7 +139,16 @@ final class MatcherTableTests: XCTestCase {
         none("I love this lamp"),
         none("the kitchen is a mess"),
         none("good night"),
+        // Stated conditions of a place.
+        act("it's dark in the study", on(["office_desk_lamp"])),
+        act("it's pitch black in the garage", on(["garage_light"])),
+        act("the hallway is a bit gloomy", on(["hall_light"])),
+        none("the lamp is black"),
+        none("it was dark in the garage"),
+        none("it's not dark in the study"),
         // Ambiguous: several devices fit.
+        ambiguous("it's too dark in here"),
+        ambiguous("it's chilly in here"),
         ambiguous("turn on the lamp"),
         ambiguous("turn off the lights"),
         ambiguous("set the temperature to 21"),

@@ -49,6 +49,43 @@ final class RelativeSetPointTests: XCTestCase {
         XCTAssertEqual(result.commands.map(\.payloadText), [#"{"current_heating_setpoint":19}"#])
     }
 
+    /// "it's cold in the bedroom": a stated condition of a place moves that place's thermostat a step, found through
+    /// its area or floor; without a place it is ambiguous between the thermostats; about the past or the weather,
+    /// nothing moves.
+    func testStatedConditionsMoveThePlacesThermostat() throws {
+        let states = DeviceStateSnapshot([
+            "downstairs_thermostat": .object([("current_heating_setpoint", .number(20))]),
+            "upstairs_thermostat": .object([("current_heating_setpoint", .number(18))]),
+        ])
+        let interpreter = Interpreter(catalog: try CatalogLoaderTests.sample(), states: states)
+        let moves: [(String, String, String)] = [
+            ("it's cold in the bedroom", "upstairs_thermostat", #"{"current_heating_setpoint":19}"#),
+            ("I'm freezing in the lounge", "downstairs_thermostat", #"{"current_heating_setpoint":21}"#),
+            ("the bedroom feels chilly", "upstairs_thermostat", #"{"current_heating_setpoint":19}"#),
+            ("it's a bit nippy downstairs", "downstairs_thermostat", #"{"current_heating_setpoint":21}"#),
+            ("it's boiling in the living room", "downstairs_thermostat", #"{"current_heating_setpoint":19}"#),
+            ("it's roasting upstairs", "upstairs_thermostat", #"{"current_heating_setpoint":17}"#),
+        ]
+        for (text, device, payload) in moves {
+            let result = interpreter.interpret(text)
+            XCTAssertEqual(result.status, .ok, "\(text): \(result.reason ?? "")")
+            XCTAssertEqual(result.actions.map(\.device), [device], text)
+            XCTAssertEqual(result.actions.map(\.payload), [payload], text)
+        }
+        for text in ["it's chilly in here", "I'm cold"] {
+            let result = interpreter.interpret(text)
+            XCTAssertEqual(result.status, .ambiguous, text)
+            XCTAssertEqual(Set(result.candidates), ["downstairs_thermostat", "upstairs_thermostat"], text)
+            XCTAssertEqual(result.actions, [], text)
+        }
+        for text in [
+            "it was cold in the bedroom yesterday", "is it cold in the bedroom", "it will be hot upstairs tomorrow",
+            "it's not cold in the bedroom", "it's cold outside", "it's cold in the kitchen", "the coffee is cold",
+        ] {
+            XCTAssertEqual(interpreter.interpret(text).actions, [], text)
+        }
+    }
+
     func testUnknownCurrentSetPointIsRefusedByName() throws {
         let v = try validator(downstairs: nil)
         XCTAssertThrowsError(try v.validate(Action(.temperatureUp, devices: ["downstairs_thermostat"]))) { error in

@@ -68,10 +68,18 @@ public struct Matcher: Sendable {
                 status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.9,
                 reason: "no device, area or command verb")
         }
-        if let veto = words.first(where: MatcherLexicon.vetoWords.contains) {
+        if let veto = MatcherLexicon.veto(in: words) {
             return .unrecognized("'\(veto)': negation, time or condition")
         }
         guard let verb else { return .unrecognized("no command verb", confidence: 0.3) }
+        if verb.indirect && !mentionsTarget {
+            // "it's chilly in here": the place is where the speaker is, which the words do not say.
+            let type: DeviceType = verb.kind == .warmer || verb.kind == .cooler ? .climate : .light
+            let candidates = catalog.devices.filter { $0.type == type }.map(\.id)
+            if candidates.count > 1 {
+                return .ambiguous(candidates, "which room: '\(words.joined(separator: " "))' names none")
+            }
+        }
         guard mentionsTarget else { return .unrecognized("no device, area or floor named", confidence: 0.3) }
 
         let decided: MatcherIntent.Decision

@@ -34,6 +34,13 @@ enum MatcherLexicon {
         "turned", "switched", "keeps", "been", "has", "have", "had", "left",
     ]
 
+    /// The first veto word of `words`, if any; "am" only as a time ("7 am"), not in "I am".
+    static func veto(in words: [String]) -> String? {
+        words.indices.first { i in
+            vetoWords.contains(words[i]) && !(words[i] == "am" && i > 0 && words[i - 1] == "i")
+        }.map { words[$0] }
+    }
+
     /// Words that open a question about state.
     static let questionOpeners: Set<String> = ["is", "are", "what", "how", "which", "whats", "does", "do", "did"]
 

@@ -23,11 +23,44 @@ struct MatcherVerb: Equatable {
     static let coolerWords: Set<String> = ["cooler", "colder"]
     static let coldWords: Set<String> = ["cold", "chilly", "freezing", "cool"]
     static let hotWords: Set<String> = ["hot", "warm", "stuffy", "boiling"]
+    /// What a stated condition of a place asks for: "it's dark in the study" (lights on), "I'm freezing in the
+    /// lounge" (warmer), "it's boiling upstairs" (cooler). "black" only as "pitch black".
+    static let conditions: [String: Kind] = [
+        "dark": .turnOn, "gloomy": .turnOn, "black": .turnOn,
+        "cold": .warmer, "chilly": .warmer, "freezing": .warmer, "nippy": .warmer,
+        "hot": .cooler, "boiling": .cooler, "roasting": .cooler, "sweltering": .cooler,
+    ]
+    /// The words that make a sentence a statement of how a place is now.
+    static let statementWords: Set<String> = ["is", "am", "feels", "feel"]
+    /// Words that put the condition elsewhere in time, make it hypothetical, or about the weather.
+    static let notNowWords: Set<String> = [
+        "was", "were", "will", "be", "been", "yesterday", "tomorrow", "tonight", "later", "if", "when", "outside",
+        "weather", "forecast", "not", "never", "no",
+    ]
     static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
     static let queryWords: Set<String> = [
         "what", "how", "which", "whats", "is", "are", "does", "do", "on", "off", "open", "closed", "locked",
         "unlocked", "state", "status", "running", "still", "current", "currently", "reading", "level", "set",
     ]
+
+    /// "it's cold in the bedroom", "the garden is so dark", "the bedroom feels chilly": a statement in the present
+    /// of one condition word and nothing else the sentence asks for, said to have the place changed. Its words are
+    /// explained here; the place must still be named (one area, floor or device), as for "too …".
+    static func condition(_ s: inout MatcherSentence) -> MatcherVerb? {
+        let w = s.words
+        let verbs = particleVerbs.union(onVerbs).union(offVerbs).union(setVerbs).union(downVerbs).union(upVerbs)
+            .union(["on", "off", "open", "close", "shut", "raise", "lower", "lock", "unlock"])
+        guard w.contains(where: statementWords.contains), !w.contains(where: notNowWords.contains),
+            !w.contains(where: verbs.contains)
+        else { return nil }
+        let found = w.indices.filter { i in
+            conditions[w[i]] != nil && !s.explained[i] && (w[i] != "black" || (i > 0 && w[i - 1] == "pitch"))
+        }
+        guard found.count == 1, let kind = conditions[w[found[0]]] else { return nil }
+        s.explain(found[0])
+        s.explain(["it", "is", "i", "am", "feels", "feel", "so", "a", "bit", "really", "very", "pitch", "in", "here"])
+        return MatcherVerb(kind: kind, indirect: true)
+    }
 
     static func read(_ s: inout MatcherSentence) -> MatcherVerb? {
         let w = s.words
@@ -72,6 +105,7 @@ struct MatcherVerb: Equatable {
             default: return MatcherVerb(kind: .unsupported("'too \(w[too + 1])' has no relative action"))
             }
         }
+        if let condition = condition(&s) { return condition }
         // German "Wohnzimmerlampe an" / "Licht aus": only as the last word.
         let german: [String: String] = ["an": "on", "ein": "on", "aus": "off"]
         let last = german[w.last ?? ""]

@@ -216,9 +216,8 @@ public final class SLMInterpreter: @unchecked Sendable {
         }
         proposal.confidence = confidence
         if ![.getState, .notACommand].contains(action.intent),
-            let veto = normalized.tokens.map(\.folded).first(where: {
-                MatcherLexicon.vetoWords.contains($0) || Self.whenWords.contains($0)
-            })
+            let veto = MatcherLexicon.veto(in: normalized.tokens.map(\.folded))
+                ?? normalized.tokens.map(\.folded).first(where: Self.whenWords.contains)
         {
             // Negation, a time or a condition: the model cannot be trusted to have read it, so nothing acts.
             proposal.confidence = min(confidence, 0.3)
