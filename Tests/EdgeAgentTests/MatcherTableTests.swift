@@ -146,6 +146,14 @@ final class MatcherTableTests: XCTestCase {
         none("the lamp is black"),
         none("it was dark in the garage"),
         none("it's not dark in the study"),
+        // Up and down without a verb, a level without a verb, German lock verbs.
+        act("bedroom blinds down", ["bedroom_blinds": #"{"state":"CLOSE"}"#]),
+        act("pull the blinds in the lounge up", ["living_room_blinds": #"{"state":"OPEN"}"#]),
+        act("bedroom blinds to 75 percent", ["bedroom_blinds": #"{"position":75}"#]),
+        act("secure the front door", ["front_door": #"{"state":"LOCK"}"#]),
+        act("Haustür abschließen", ["front_door": #"{"state":"LOCK"}"#]),
+        none("pick up the kids from the garage"),
+        none("the kitchen is upside down"),
         // Ambiguous: several devices fit.
         ambiguous("it's too dark in here"),
         ambiguous("it's chilly in here"),

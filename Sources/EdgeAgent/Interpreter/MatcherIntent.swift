@@ -75,6 +75,9 @@ enum MatcherIntent {
             d.domain = .lock
             return .success(d)
         case .open, .close, .raise, .lower:
+            if verb.elliptical && target != .cover && target != .light {
+                return .failure(.unsure("'up' or 'down' without a cover or a light"))
+            }
             if (verb.kind == .raise || verb.kind == .lower) && target == .light {
                 return brightness(up: verb.kind == .raise, number, relative, color, &d, s)
             }

@@ -37,6 +37,12 @@ struct MatcherVerb: Equatable {
         "was", "were", "will", "be", "been", "yesterday", "tomorrow", "tonight", "later", "if", "when", "outside",
         "weather", "forecast", "not", "never", "no",
     ]
+    static let upWords: Set<String> = ["up", "hoch", "rauf"]
+    static let downWords: Set<String> = ["down", "runter", "herunter"]
+    static let germanLocks: [String: Kind] = [
+        "abschliessen": .lock, "abschließen": .lock, "zusperren": .lock, "aufschliessen": .unlock,
+        "aufschließen": .unlock, "aufsperren": .unlock,
+    ]
     static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
     static let queryWords: Set<String> = [
         "what", "how", "which", "whats", "is", "are", "does", "do", "on", "off", "open", "closed", "locked",
@@ -79,9 +85,14 @@ struct MatcherVerb: Equatable {
             explain(["unlock"])
             return MatcherVerb(kind: .unlock)
         }
-        if w.first == "lock" {
+        if w.first == "lock" || w.first == "secure" {
             s.explain(0)
             return MatcherVerb(kind: .lock)
+        }
+        // German, as the last word: "Haustür abschließen", "Haustür aufschließen".
+        if let last = w.last, germanLocks[last] != nil {
+            s.explain(w.count - 1)
+            return MatcherVerb(kind: germanLocks[last]!)
         }
         if let too = w.firstIndex(of: "too"), too + 1 < w.count {
             explain(["too", "in", "here"])
@@ -162,6 +173,18 @@ struct MatcherVerb: Equatable {
         if hasAny(offVerbs) {
             explain(offVerbs)
             return MatcherVerb(kind: .turnOff)
+        }
+        // "bedroom blinds down", "pull the blinds up", "put the garage door up", "Rollladen runter": up or down
+        // with no level raises or lowers what the words name (MatcherIntent requires it to be a device).
+        if s.quantities.isEmpty && hasAny(upWords) != hasAny(downWords) {
+            explain(upWords.union(downWords).union(["pull", "roll", "put", "bring", "move"]))
+            return MatcherVerb(kind: hasAny(upWords) ? .raise : .lower, elliptical: true)
+        }
+        // "bedroom blinds to 75 percent", "kitchen light at 40%": a level with no verb sets it.
+        if s.quantities.count == 1, let n = s.quantities.first, n.position > 0, ["to", "at"].contains(w[n.position - 1]),
+            !hasAny(setVerbs)
+        {
+            return MatcherVerb(kind: .set, elliptical: true)
         }
         if let first = w.first, setVerbs.contains(first) {
             explain(setVerbs)
