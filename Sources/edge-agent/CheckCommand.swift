@@ -121,7 +121,8 @@ struct CheckCommand: ParsableCommand {
         func megabytes(_ bytes: Int) -> Double { rounded(Double(bytes) / 1_048_576) }
         if json {
             var report = Report(
-                board: profile.name, boardChosenBy: boardName == nil ? "detection" : sources.board, config: config, sources: sources,
+                board: profile.name, boardChosenBy: boardName == nil ? "detection" : sources.board, config: config,
+                sources: sources,
                 modelLoaded: modelLoaded, model: check.modelPath,
                 threads: check.threads,
                 limits: check.budget.limits.map { Report.Limit(source: $0.source.rawValue, mb: megabytes($0.bytes)) },
@@ -159,7 +160,8 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// `option` when it was given, else "config file" when the config gave the value, else `otherwise`.
-    private func source<Flag, Value>(_ option: String, _ flag: Flag?, _ configured: Value?, otherwise: String) -> String {
+    private func source<Flag, Value>(_ option: String, _ flag: Flag?, _ configured: Value?, otherwise: String) -> String
+    {
         if flag != nil { return option }
         return configured != nil ? "config file" : otherwise
     }

@@ -24,7 +24,9 @@ final class AgentProcessTests: XCTestCase {
         broker?.stop()
     }
 
-    private var program: String { get throws { try builtProgram("edge-agent", besideBundleOf: AgentProcessTests.self) } }
+    private var program: String {
+        get throws { try builtProgram("edge-agent", besideBundleOf: AgentProcessTests.self) }
+    }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

@@ -105,8 +105,10 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(report["config"] as? String, config)
         XCTAssertEqual(
             report["sources"] as? [String: String],
-            ["board": "config file", "model": "board profile", "context": "--context", "threads": "config file",
-             "budget": "--budget-mb"])
+            [
+                "board": "config file", "model": "board profile", "context": "--context", "threads": "config file",
+                "budget": "--budget-mb",
+            ])
         XCTAssertEqual(report["board"] as? String, "rpi-zero-2w")
         XCTAssertEqual(report["threads"] as? Int, 1)
         XCTAssertEqual(report["budget_mb"] as? Double, 148)
@@ -135,7 +137,8 @@ final class CheckCommandTests: XCTestCase {
         let (config, tree) = try agentConfig("agent: {board: rpi-zero-2w}\nmodel:\n  context: lots\n")
         let output = try check(["--config", config, "--system-root", tree.root])
         XCTAssertEqual(output.status, 78, output.stdout)
-        XCTAssertTrue(output.stderr.contains("agent.yaml:3: 'model.context': 'lots' is not a whole number"), output.stderr)
+        XCTAssertTrue(
+            output.stderr.contains("agent.yaml:3: 'model.context': 'lots' is not a whole number"), output.stderr)
         XCTAssertEqual(output.stdout, "")
     }
 

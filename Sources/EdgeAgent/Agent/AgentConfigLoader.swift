@@ -61,16 +61,17 @@ public enum AgentConfigLoader {
                 case .syntax(_, let at, let problem):
                     throw AgentConfigError(.badValue, file: file, line: at, key: "cloud", reason: problem)
                 case .missingKey(_, let key):
-                    throw AgentConfigError(.missingKey, file: file, line: line, key: key, reason: "the cloud section needs it")
+                    throw AgentConfigError(
+                        .missingKey, file: file, line: line, key: key, reason: "the cloud section needs it")
                 case .apiKeyUnavailable:
-                    throw AgentConfigError(.badValue, file: file, line: line, key: "cloud.endpoint", reason: error.description)
+                    throw AgentConfigError(
+                        .badValue, file: file, line: line, key: "cloud.endpoint", reason: error.description)
                 }
             }
         }
         try top.refuseUnknownKeys()
         return config
     }
-
 
     // MARK: - Sections
 

@@ -104,7 +104,8 @@ public enum AgentRuntime {
         let catalogBytes = FileManager.default.contents(atPath: config.catalog).map { Array($0) } ?? []
         let board = try boardProfile(config)
         let budget = try? MemoryBudget.measure(
-            configBytes: config.limits.memoryBudgetMB.map { $0 << 20 }, boardProfileBytes: board?.memoryLimitBytes, reserveBytes: board?.reserveBytes ?? 0)
+            configBytes: config.limits.memoryBudgetMB.map { $0 << 20 }, boardProfileBytes: board?.memoryLimitBytes,
+            reserveBytes: board?.reserveBytes ?? 0)
         let memory = MemoryGate(
             marks: MemoryMarks(budgetBytes: budget?.bytes ?? (1 << 30)), logger: logger)
         let model = config.model.name ?? board?.model ?? "default"

@@ -80,7 +80,9 @@ public final class AgentService: Service, Sendable {
                 group.addTask { await self.reportPeriodically() }
                 group.addTask { await self.keepWatchdogFed() }
                 if let escalator = self.escalator {
-                    group.addTask { await escalator.run(deliver: { route, result in self.deliverLate(result, to: route) }) }
+                    group.addTask {
+                        await escalator.run(deliver: { route, result in self.deliverLate(result, to: route) })
+                    }
                 }
                 await group.waitForAll()  // until the graceful shutdown cancels them
             }
@@ -226,7 +228,8 @@ public final class AgentService: Service, Sendable {
             }
             let escalation = EscalationRequest(
                 id: request.id ?? generatedID(),
-                replyRoute: ReplyRoute(topic: request.responseTopic ?? topics.result, correlationData: request.correlationData),
+                replyRoute: ReplyRoute(
+                    topic: request.responseTopic ?? topics.result, correlationData: request.correlationData),
                 allowCloud: request.allowCloud, expiresAt: request.expiresAt?.timeIntervalSince1970)
             Task { [self] in
                 let answer = await escalator.escalate(text: request.text, local: local, request: escalation)
