@@ -122,7 +122,7 @@ final class AgentProcessTests: XCTestCase {
         try await peer.subscribe("edge/proc/#", qos: .atLeastOnce)
         try await peer.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
         let agent = try startAgent(config: config(port: broker.port))
-        _ = try await inbox.first(on: "edge/proc/status") { $0.text == "online" }
+        _ = try await inbox.first(on: "edge/proc/birth")  // published once its subscriptions are acknowledged
         try await peer.publish(topic: "edge/proc/cmd", payload: Array("turn on the hall light".utf8), qos: .atLeastOnce)
             .acknowledged()
         _ = try await inbox.first(on: "zigbee2mqtt/hall_light/set")
@@ -222,7 +222,7 @@ final class AgentProcessTests: XCTestCase {
             config: config(port: broker.port, extra: secured.joined(separator: "\n"))
                 .replacingOccurrences(of: "mqtt://", with: "mqtts://"),
             environment: ["EDGE_AGENT_TEST_PASSWORD": "pa55-w0rd"])
-        _ = try await inbox.first(on: "edge/proc/status") { $0.text == "online" }
+        _ = try await inbox.first(on: "edge/proc/birth")  // published once its subscriptions are acknowledged
         try await peer.publish(topic: "edge/proc/cmd", payload: Array("turn on the hall light".utf8), qos: .atLeastOnce)
             .acknowledged()
         let action = try await inbox.first(on: "zigbee2mqtt/hall_light/set")

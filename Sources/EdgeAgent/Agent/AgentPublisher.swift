@@ -111,10 +111,12 @@ public final class AgentPublisher: Sendable {
                 try await delivery.acknowledged()
                 persist(removed: [item])
             } catch {
-                // Still in the file: sent again after a restart unless it expires first (at least once).
                 logger.info(
                     "No acknowledgement for a spooled item",
                     metadata: ["agent.item_id": "\(item.id)", "mqtt.error": "\(error)"])
+                // The broker's refusal is an answer: sending it again would be refused again. Otherwise it stays
+                // in the file and is sent again after a restart unless it expires first (at least once).
+                if let error = error as? MQTTError, case .rejected = error.kind { persist(removed: [item]) }
             }
         }
     }
