@@ -20,10 +20,7 @@ final class AgentBrokerRestartTests: XCTestCase {
         harness = try AgentHarness(self, brokerLines: AgentHarness.persistentBroker)
         harness.config.broker.reconnectMaximum = 2
         let service = try await harness.startAgent()
-        let watcher = try await harness.peer("restart-watcher", clean: false, sessionExpiry: 600)
-        let inbox = Inbox(watcher)
-        try await watcher.subscribe(harness.topics.result, qos: .atLeastOnce)
-        try await watcher.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
+        let inbox = try await harness.persistentWatcher("restart-watcher")
 
         let stoppedAt = Date()
         harness.broker.stop()

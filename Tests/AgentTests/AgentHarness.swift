@@ -86,6 +86,16 @@ final class AgentHarness {
         return client
     }
 
+    /// A peer whose persistent session the broker keeps across its own restart (with `persistentBroker`),
+    /// subscribed to the results and the devices' actions: it sees all that is sent, whoever reconnects first.
+    func persistentWatcher(_ id: String) async throws -> Inbox {
+        let watcher = try await peer(id, clean: false, sessionExpiry: 600)
+        let inbox = Inbox(watcher)
+        try await watcher.subscribe(topics.result, qos: .atLeastOnce)
+        try await watcher.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
+        return inbox
+    }
+
     func tearDown() async {
         await stopAgent()
         for peer in peers { peer.disconnect() }

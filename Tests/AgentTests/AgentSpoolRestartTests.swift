@@ -22,10 +22,7 @@ final class AgentSpoolRestartTests: XCTestCase {
         harness = try AgentHarness(self, brokerLines: AgentHarness.persistentBroker)
         harness.config.broker.reconnectMaximum = 2
         let first = try await harness.startAgent()
-        let watcher = try await harness.peer("spool-watcher", clean: false, sessionExpiry: 600)
-        let inbox = Inbox(watcher)
-        try await watcher.subscribe(harness.topics.result, qos: .atLeastOnce)
-        try await watcher.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
+        let inbox = try await harness.persistentWatcher("spool-watcher")
 
         harness.broker.stop()
         try await waitUntil("the agent sees the broker gone") { first.client.state != .connected }

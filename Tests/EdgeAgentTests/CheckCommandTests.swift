@@ -11,6 +11,13 @@ final class CheckCommandTests: XCTestCase {
 
     var executable: String { get throws { try Program.edgeAgent } }
 
+    /// Fails for each of `lines` that is not a whole line of the output.
+    func assertLines(_ lines: [String], in output: Program.Output, file: StaticString = #filePath, line: UInt = #line) {
+        for expected in lines where !output.stdout.contains(expected + "\n") {
+            XCTFail("'\(expected)' missing from:\n\(output.stdout)", file: file, line: line)
+        }
+    }
+
     func check(_ arguments: [String]) throws -> Program.Output {
         _ = try RealModel.path
         return try run([try executable, "check"] + arguments)
@@ -20,15 +27,14 @@ final class CheckCommandTests: XCTestCase {
         let noMachineLimits = try FixtureTree()
         let output = try check(["--board", "rpi-zero-2w", "--system-root", noMachineLimits.root])
         XCTAssertEqual(output.status, 0, output.stderr)
-        for line in [
-            "board       rpi-zero-2w: Raspberry Pi Zero 2 W (4 × Cortex-A53), 512 MB RAM (--board)",
-            "limits      board profile 256.0 MB",
-            "KV cache       22.5 MB  (1024 tokens × 30 layers × 2 × 192 × 2 B)",
-            "total         154.1 MB of a 224.0 MB budget (256.0 MB board profile - 32.0 MB reserve), 512 MB RAM",
-            "verdict     ok",
-        ] {
-            XCTAssertTrue(output.stdout.contains(line + "\n"), "'\(line)' missing from:\n\(output.stdout)")
-        }
+        assertLines(
+            [
+                "board       rpi-zero-2w: Raspberry Pi Zero 2 W (4 × Cortex-A53), 512 MB RAM (--board)",
+                "limits      board profile 256.0 MB",
+                "KV cache       22.5 MB  (1024 tokens × 30 layers × 2 × 192 × 2 B)",
+                "total         154.1 MB of a 224.0 MB budget (256.0 MB board profile - 32.0 MB reserve), 512 MB RAM",
+                "verdict     ok",
+            ], in: output)
     }
 
     func testTooSmallABudgetRefusesWithTheDistinctExitCode() throws {
@@ -79,19 +85,18 @@ final class CheckCommandTests: XCTestCase {
         let (config, tree) = try agentConfig(Self.zeroConfig)
         let output = try check(["--config", config, "--system-root", tree.root])
         XCTAssertEqual(output.status, 0, output.stderr)
-        for line in [
-            "board       rpi-zero-2w: Raspberry Pi Zero 2 W (4 × Cortex-A53), 512 MB RAM (config file)",
-            "config      \(config)",
-            "threads     1 (config file)",
-            "context     512 tokens (config file)",
-            "configured  200.0 MB budget (config file)",
-            "limits      config 200.0 MB, board profile 256.0 MB",
-            "KV cache       11.3 MB  (512 tokens × 30 layers × 2 × 192 × 2 B)",
-            "total         142.8 MB of a 168.0 MB budget (200.0 MB config - 32.0 MB reserve), 512 MB RAM",
-            "verdict     ok",
-        ] {
-            XCTAssertTrue(output.stdout.contains(line + "\n"), "'\(line)' missing from:\n\(output.stdout)")
-        }
+        assertLines(
+            [
+                "board       rpi-zero-2w: Raspberry Pi Zero 2 W (4 × Cortex-A53), 512 MB RAM (config file)",
+                "config      \(config)",
+                "threads     1 (config file)",
+                "context     512 tokens (config file)",
+                "configured  200.0 MB budget (config file)",
+                "limits      config 200.0 MB, board profile 256.0 MB",
+                "KV cache       11.3 MB  (512 tokens × 30 layers × 2 × 192 × 2 B)",
+                "total         142.8 MB of a 168.0 MB budget (200.0 MB config - 32.0 MB reserve), 512 MB RAM",
+                "verdict     ok",
+            ], in: output)
         XCTAssertTrue(output.stdout.contains("(board profile)"), "the model is the board's: \(output.stdout)")
         XCTAssertFalse(output.stdout.contains("run loads no model"), output.stdout)
     }
