@@ -62,8 +62,7 @@ struct RunCommand: AsyncParsableCommand {
             )
         } catch {
             // EX_CONFIG: a bad config does not get better by restarting (the systemd unit does not retry it).
-            let line = Array("Error: \(error.description)\n".utf8)
-            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            writeError(error.description)
             throw ExitCode(Self.badConfigExitCode)
         }
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -75,8 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             service = try AgentRuntime.makeService(config: settings, logger: logger)
         } catch let error as AgentStartError {
-            let line = Array("Error: \(error.description)\n".utf8)
-            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            writeError(error.description)
             throw ExitCode(memoryRefusalExitCode)
         }
         let group = ServiceGroup(

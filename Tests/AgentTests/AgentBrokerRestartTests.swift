@@ -17,16 +17,10 @@ final class AgentBrokerRestartTests: XCTestCase {
     func testWhatIsProducedWhileTheBrokerIsDownArrivesOncePerIdAfterItReturns() async throws {
         // The broker keeps the watcher's persistent session across its restart, so the test sees everything sent
         // after the agent's reconnection whichever of the two reconnects first.
-        harness = try AgentHarness(self) { directory in
-            chmod(directory.path, 0o777)  // mosquitto drops root and writes its database here
-            return "allow_anonymous true\npersistence true\npersistence_location \(directory.path)/"
-        }
+        harness = try AgentHarness(self, brokerLines: AgentHarness.persistentBroker)
         harness.config.broker.reconnectMaximum = 2
         let service = try await harness.startAgent()
-        let watcher = try await harness.peer("restart-watcher", clean: false, sessionExpiry: 600)
-        let inbox = Inbox(watcher)
-        try await watcher.subscribe(harness.topics.result, qos: .atLeastOnce)
-        try await watcher.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
+        let inbox = try await harness.persistentWatcher("restart-watcher")
 
         let stoppedAt = Date()
         harness.broker.stop()
@@ -42,7 +36,7 @@ final class AgentBrokerRestartTests: XCTestCase {
         try harness.broker.start()
 
         try await waitUntil("every result delivered", timeout: 20) {
-            Set(inbox.messages.filter { $0.topic == self.harness.topics.result }.compactMap(self.resultID)).count == 10
+            Set(inbox.messages.filter { $0.topic == self.harness.topics.result }.compactMap(resultID)).count == 10
         }
         try await Task.sleep(for: .milliseconds(500))  // room for a duplicate to show up
         let results = inbox.messages.filter { $0.topic == harness.topics.result }.compactMap(resultID)
@@ -53,19 +47,5 @@ final class AgentBrokerRestartTests: XCTestCase {
             ids.map { "\($0)/0" }.sorted(), "each action exactly once")
         XCTAssertEqual(service.publisher.spoolDepth, 0)
         XCTAssertGreaterThanOrEqual(service.client.reconnects, 1)
-    }
-
-    private func resultID(_ message: MQTTMessage) -> String? {
-        (try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any])?["id"] as? String
-    }
-
-    private func waitUntil(
-        _ what: String, timeout: TimeInterval = 10, _ condition: @escaping () -> Bool
-    ) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition() {
-            guard Date() < deadline else { throw BrokerError("timed out waiting until \(what)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 }

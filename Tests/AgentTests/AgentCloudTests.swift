@@ -59,6 +59,7 @@ final class AgentCloudTests: XCTestCase {
                 mode: fallback
               outbox: {device_action_expiry_s: 60}
               state_path: \(path("cloud.sqlite"))
+            spool_path: \(path("spool.sqlite"))
             """
         try config.write(toFile: path("agent.yaml"), atomically: true, encoding: .utf8)
         let agent = Process()

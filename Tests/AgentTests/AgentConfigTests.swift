@@ -12,6 +12,7 @@ final class AgentConfigTests: XCTestCase {
         XCTAssertEqual(config.limits.queueCapacity, 16)
         XCTAssertEqual(config.hermes.siteIDs, [])
         XCTAssertEqual(config.catalog, "Board/catalog/home.yaml")
+        XCTAssertEqual(config.spoolPath, "/var/lib/edge-agent/spool.sqlite")
     }
 
     func testEveryKeyIsRead() throws {
@@ -31,9 +32,12 @@ final class AgentConfigTests: XCTestCase {
                   password_env: MQTT_PASSWORD
                   tls: {ca_file: ca.pem, cert_file: c.pem, key_file: c.key, verify: false}
                 catalog: other.yaml
+                spool_path: /data/spool.sqlite
                 model: {name: tiny, threads: 2, context: 512}
                 interpreter: {slm: true, confidence_threshold: 0.7}
-                limits: {queue_capacity: 4, max_payload_bytes: 1024, spool_capacity: 10}
+                limits:
+                  {queue_capacity: 4, max_payload_bytes: 1024, spool_capacity: 10, spool_action_expiry_s: 5,
+                   memory_budget_mb: 300}
                 telemetry: {interval_s: 5}
                 home_assistant: {discovery: true, prefix: ha}
                 hermes: {enabled: false, site_ids: [kitchen, hall]}
@@ -47,6 +51,9 @@ final class AgentConfigTests: XCTestCase {
         XCTAssertEqual(config.model.context, 512)
         XCTAssertEqual(config.interpreter.confidenceThreshold, 0.7)
         XCTAssertEqual(config.limits.spoolCapacity, 10)
+        XCTAssertEqual(config.limits.spoolActionExpiry, 5)
+        XCTAssertEqual(config.limits.memoryBudgetMB, 300)
+        XCTAssertEqual(config.spoolPath, "/data/spool.sqlite")
         XCTAssertEqual(config.hermes.siteIDs, ["kitchen", "hall"])
         XCTAssertTrue(config.homeAssistant.discovery)
     }
@@ -65,6 +72,8 @@ final class AgentConfigTests: XCTestCase {
             ("broker:\n  tls: {cert_file: a.pem}\n", 2, .badValue, "key_file"),
             ("agent:\n  id: bad/id\n", 2, .badValue, "letters"),
             ("limits:\n  queue_capacity: [1]\n", 2, .badValue, "expected a whole number, got a list"),
+            ("limits:\n  memory_budget_mb: 2\n", 2, .badValue, "outside 16…"),
+            ("spool_path: ''\n", 1, .badValue, "must name a file"),
             ("hermes: yes\n", 1, .badValue, "expected a mapping"),
             ("agent: {id: a\n", 2, .syntax, "not YAML"),
         ]

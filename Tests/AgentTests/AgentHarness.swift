@@ -25,6 +25,7 @@ final class AgentHarness {
         config.agent.id = "test"
         config.broker.url = BrokerURL(tls: false, host: "127.0.0.1", port: broker.port)
         config.catalog = Self.repositoryFile(Self.catalog)
+        config.spoolPath = directory.appendingPathComponent("spool.sqlite").path
         config.telemetry.interval = 0
         config.hermes.enabled = true
     }
@@ -41,6 +42,12 @@ final class AgentHarness {
     }
 
     var topics: AgentTopics { AgentTopics(prefix: config.agent.prefix) }
+
+    /// Broker lines that keep persistent sessions across a restart of the broker, in `directory`.
+    static func persistentBroker(_ directory: URL) -> String {
+        chmod(directory.path, 0o777)  // mosquitto drops root and writes its database here
+        return "allow_anonymous true\npersistence true\npersistence_location \(directory.path)/"
+    }
 
     /// Starts the agent with `interpreter` (the real rules when nil) and waits until it serves.
     @discardableResult
@@ -79,6 +86,16 @@ final class AgentHarness {
         return client
     }
 
+    /// A peer whose persistent session the broker keeps across its own restart (with `persistentBroker`),
+    /// subscribed to the results and the devices' actions: it sees all that is sent, whoever reconnects first.
+    func persistentWatcher(_ id: String) async throws -> Inbox {
+        let watcher = try await peer(id, clean: false, sessionExpiry: 600)
+        let inbox = Inbox(watcher)
+        try await watcher.subscribe(topics.result, qos: .atLeastOnce)
+        try await watcher.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
+        return inbox
+    }
+
     func tearDown() async {
         await stopAgent()
         for peer in peers { peer.disconnect() }
@@ -95,4 +112,18 @@ func jsonObject(_ message: MQTTMessage, file: StaticString = #filePath, line: UI
         throw BrokerError("not a JSON object")
     }
     return object
+}
+
+/// The `id` of a result message's JSON.
+func resultID(_ message: MQTTMessage) -> String? {
+    (try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any])?["id"] as? String
+}
+
+/// Polls `condition` every 20 ms until it holds, or fails naming `what` after `timeout` seconds.
+func waitUntil(_ what: String, timeout: TimeInterval = 10, _ condition: @escaping () -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !condition() {
+        guard Date() < deadline else { throw BrokerError("timed out waiting until \(what)") }
+        try await Task.sleep(for: .milliseconds(20))
+    }
 }

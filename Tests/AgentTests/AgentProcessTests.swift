@@ -4,6 +4,8 @@ import MQTT
 import TestPeers
 import XCTest
 
+@testable import EdgeAgent
+
 /// The built `edge-agent run` as a separate process: presence (birth, last will, graceful offline), and the
 /// secured broker (TLS with an openssl-made CA, username and password).
 final class AgentProcessTests: XCTestCase {
@@ -22,7 +24,9 @@ final class AgentProcessTests: XCTestCase {
         broker?.stop()
     }
 
-    private var program: String { get throws { try builtProgram("edge-agent", besideBundleOf: AgentProcessTests.self) } }
+    private var program: String {
+        get throws { try builtProgram("edge-agent", besideBundleOf: AgentProcessTests.self) }
+    }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
@@ -49,15 +53,87 @@ final class AgentProcessTests: XCTestCase {
         return (client, inbox)
     }
 
-    private func config(port: Int, extra: String = "") -> String {
+    private func config(port: Int, extra: String = "", telemetry: Double = 0) -> String {
         """
         agent: {id: proc}
         broker:
           url: mqtt://127.0.0.1:\(port)
         \(extra)
         catalog: \(AgentHarness.repositoryFile(AgentHarness.catalog))
-        telemetry: {interval_s: 0}
+        spool_path: \(path("spool.sqlite"))
+        telemetry: {interval_s: \(telemetry)}
         """
+    }
+
+    /// The agent holds telemetry while the broker is away and is killed (kill -9); restarted, still without a
+    /// broker, it takes the file back, and once the broker returns each held report arrives exactly once.
+    func testSpooledItemsSurviveAKillAndArriveOnceAfterTheRestart() async throws {
+        let broker = try MosquittoBroker(directory: directory) { _ in AgentHarness.persistentBroker(self.directory) }
+        try broker.start()
+        self.broker = broker
+        let (watcher, inbox) = try await peer(
+            MQTTConfiguration(
+                host: "127.0.0.1", port: broker.port, clientID: "spool-watcher", cleanSession: false,
+                sessionExpiryInterval: 600, backoff: MQTTBackoff(minimum: .seconds(1), maximum: .seconds(2))))
+        try await watcher.subscribe("edge/proc/telemetry", qos: .atLeastOnce)
+        let settings = config(port: broker.port, extra: "  reconnect_max_s: 2", telemetry: 0.2)
+        let killed = try startAgent(config: settings)
+        _ = try await inbox.first(on: "edge/proc/telemetry")
+
+        broker.stop()
+        let file = try SpoolStore(path: path("spool.sqlite"))
+        let deadline = Date().addingTimeInterval(15)
+        while try file.count < 5 {
+            guard Date() < deadline else { return XCTFail("nothing spooled while the broker was away") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        let held = try file.load().map(\.item.id)
+
+        let restarted = try startAgent(config: settings)
+        try await Task.sleep(for: .seconds(1))  // it takes the file back and holds more of its own
+        try broker.start()
+        func arrived() -> [String] {
+            inbox.messages.filter { $0.topic == "edge/proc/telemetry" }
+                .compactMap { $0.properties.userProperties.first { $0.name == "id" }?.value }
+        }
+        let arrival = Date().addingTimeInterval(20)
+        while !Set(held).isSubset(of: arrived()) {
+            guard Date() < arrival else { return XCTFail("held \(held), arrived \(arrived())") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(500))  // room for a duplicate to show up
+        let ids = arrived()
+        for id in held { XCTAssertEqual(ids.filter { $0 == id }.count, 1, "\(id) in \(ids)") }
+        XCTAssertEqual(Set(ids).count, ids.count, "an id arrived twice: \(ids)")
+        XCTAssertTrue(restarted.isRunning)
+        let log = try String(contentsOfFile: path("agent.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("Spool restored from the previous run"), log)
+    }
+
+    func testSpoolFileThatIsNotADatabaseIsMovedAsideAndTheAgentServes() async throws {
+        let broker = try MosquittoBroker(directory: directory)
+        try broker.start()
+        self.broker = broker
+        let garbage = Data("not a database\n".utf8) + Data(repeating: 0x5A, count: 4096)
+        try garbage.write(to: URL(fileURLWithPath: path("spool.sqlite")))
+        let (peer, inbox) = try await peer(MQTTConfiguration(host: "127.0.0.1", port: broker.port, clientID: "p"))
+        try await peer.subscribe("edge/proc/#", qos: .atLeastOnce)
+        try await peer.subscribe("zigbee2mqtt/+/set", qos: .atLeastOnce)
+        let agent = try startAgent(config: config(port: broker.port))
+        _ = try await inbox.first(on: "edge/proc/birth")  // published once its subscriptions are acknowledged
+        try await peer.publish(topic: "edge/proc/cmd", payload: Array("turn on the hall light".utf8), qos: .atLeastOnce)
+            .acknowledged()
+        _ = try await inbox.first(on: "zigbee2mqtt/hall_light/set")
+        XCTAssertTrue(agent.isRunning)
+        let log = try String(contentsOfFile: path("agent.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("The spool file cannot be read"), log)
+        XCTAssertTrue(log.contains(path("spool.sqlite")), log)
+        let aside = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("spool.sqlite.bad-") && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }
+        XCTAssertEqual(aside.count, 1, "\(aside)")
+        XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent(aside[0])), garbage)
     }
 
     func testABadConfigIsRefusedWithTheLineAndExitCode78() throws {
@@ -146,7 +222,7 @@ final class AgentProcessTests: XCTestCase {
             config: config(port: broker.port, extra: secured.joined(separator: "\n"))
                 .replacingOccurrences(of: "mqtt://", with: "mqtts://"),
             environment: ["EDGE_AGENT_TEST_PASSWORD": "pa55-w0rd"])
-        _ = try await inbox.first(on: "edge/proc/status") { $0.text == "online" }
+        _ = try await inbox.first(on: "edge/proc/birth")  // published once its subscriptions are acknowledged
         try await peer.publish(topic: "edge/proc/cmd", payload: Array("turn on the hall light".utf8), qos: .atLeastOnce)
             .acknowledged()
         let action = try await inbox.first(on: "zigbee2mqtt/hall_light/set")

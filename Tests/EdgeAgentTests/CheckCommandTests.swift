@@ -11,6 +11,13 @@ final class CheckCommandTests: XCTestCase {
 
     var executable: String { get throws { try Program.edgeAgent } }
 
+    /// Fails for each of `lines` that is not a whole line of the output.
+    func assertLines(_ lines: [String], in output: Program.Output, file: StaticString = #filePath, line: UInt = #line) {
+        for expected in lines where !output.stdout.contains(expected + "\n") {
+            XCTFail("'\(expected)' missing from:\n\(output.stdout)", file: file, line: line)
+        }
+    }
+
     func check(_ arguments: [String]) throws -> Program.Output {
         _ = try RealModel.path
         return try run([try executable, "check"] + arguments)
@@ -20,15 +27,14 @@ final class CheckCommandTests: XCTestCase {
         let noMachineLimits = try FixtureTree()
         let output = try check(["--board", "rpi-zero-2w", "--system-root", noMachineLimits.root])
         XCTAssertEqual(output.status, 0, output.stderr)
-        for line in [
-            "board       rpi-zero-2w: Raspberry Pi Zero 2 W (4 × Cortex-A53), 512 MB RAM (--board)",
-            "limits      board profile 256.0 MB",
-            "KV cache       22.5 MB  (1024 tokens × 30 layers × 2 × 192 × 2 B)",
-            "total         154.1 MB of a 224.0 MB budget (256.0 MB board profile - 32.0 MB reserve), 512 MB RAM",
-            "verdict     ok",
-        ] {
-            XCTAssertTrue(output.stdout.contains(line + "\n"), "'\(line)' missing from:\n\(output.stdout)")
-        }
+        assertLines(
+            [
+                "board       rpi-zero-2w: Raspberry Pi Zero 2 W (4 × Cortex-A53), 512 MB RAM (--board)",
+                "limits      board profile 256.0 MB",
+                "KV cache       22.5 MB  (1024 tokens × 30 layers × 2 × 192 × 2 B)",
+                "total         154.1 MB of a 224.0 MB budget (256.0 MB board profile - 32.0 MB reserve), 512 MB RAM",
+                "verdict     ok",
+            ], in: output)
     }
 
     func testTooSmallABudgetRefusesWithTheDistinctExitCode() throws {
@@ -53,6 +59,92 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(report["budget_mb"] as? Double, 148)
         XCTAssertEqual(report["budget_source"] as? String, "config")
         XCTAssertEqual(report["kv_cache_mb"] as? Double, 11.3)
+    }
+
+    // MARK: The agent's config
+
+    /// An agent config as `run` reads it, in a temporary file.
+    func agentConfig(_ yaml: String) throws -> (path: String, tree: FixtureTree) {
+        let tree = try FixtureTree()
+        let path = tree.root + "/agent.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, tree)
+    }
+
+    static let zeroConfig = """
+        agent: {id: kitchen, board: rpi-zero-2w}
+        interpreter: {slm: true}
+        model:
+          threads: 1
+          context: 512
+        limits:
+          memory_budget_mb: 200
+        """
+
+    func testTheConfigGivesTheBoardContextThreadsAndBudget() throws {
+        let (config, tree) = try agentConfig(Self.zeroConfig)
+        let output = try check(["--config", config, "--system-root", tree.root])
+        XCTAssertEqual(output.status, 0, output.stderr)
+        assertLines(
+            [
+                "board       rpi-zero-2w: Raspberry Pi Zero 2 W (4 × Cortex-A53), 512 MB RAM (config file)",
+                "config      \(config)",
+                "threads     1 (config file)",
+                "context     512 tokens (config file)",
+                "configured  200.0 MB budget (config file)",
+                "limits      config 200.0 MB, board profile 256.0 MB",
+                "KV cache       11.3 MB  (512 tokens × 30 layers × 2 × 192 × 2 B)",
+                "total         142.8 MB of a 168.0 MB budget (200.0 MB config - 32.0 MB reserve), 512 MB RAM",
+                "verdict     ok",
+            ], in: output)
+        XCTAssertTrue(output.stdout.contains("(board profile)"), "the model is the board's: \(output.stdout)")
+        XCTAssertFalse(output.stdout.contains("run loads no model"), output.stdout)
+    }
+
+    func testTheOptionsOverrideTheConfigAndTheReportSaysSo() throws {
+        let (config, tree) = try agentConfig(Self.zeroConfig)
+        let output = try check(
+            ["--config", config, "--context", "1024", "--budget-mb", "180", "--json", "--system-root", tree.root])
+        XCTAssertEqual(output.status, 0, output.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(report["config"] as? String, config)
+        XCTAssertEqual(
+            report["sources"] as? [String: String],
+            [
+                "board": "config file", "model": "board profile", "context": "--context", "threads": "config file",
+                "budget": "--budget-mb",
+            ])
+        XCTAssertEqual(report["board"] as? String, "rpi-zero-2w")
+        XCTAssertEqual(report["threads"] as? Int, 1)
+        XCTAssertEqual(report["budget_mb"] as? Double, 148)
+        XCTAssertEqual(report["requested_context_length"] as? Int, 1024)
+        XCTAssertEqual(report["verdict"] as? String, "shrink")
+    }
+
+    func testWithoutAContextTheConfigIsCheckedAtRunsDefault() throws {
+        let (config, tree) = try agentConfig("agent: {board: rpi-4-2gb}\n")
+        let output = try check(["--config", config, "--system-root", tree.root])
+        XCTAssertEqual(output.status, 0, output.stderr)
+        XCTAssertTrue(output.stdout.contains("context     2048 tokens (run's default)\n"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("(2048 tokens × 30 layers"), output.stdout)
+    }
+
+    func testAConfigWithoutTheModelDoesNotFailOnAVerdict() throws {
+        let (config, tree) = try agentConfig(
+            "agent: {board: rpi-zero-2w}\ninterpreter: {slm: false}\nlimits: {memory_budget_mb: 100}\n")
+        let output = try check(["--config", config, "--system-root", tree.root])
+        XCTAssertEqual(output.status, 0, output.stdout + output.stderr)
+        XCTAssertTrue(output.stdout.contains("verdict     refuse: "), output.stdout)
+        XCTAssertTrue(output.stdout.contains("run loads no model"), output.stdout)
+    }
+
+    func testABadConfigLineIsRefusedAsRunRefusesIt() throws {
+        let (config, tree) = try agentConfig("agent: {board: rpi-zero-2w}\nmodel:\n  context: lots\n")
+        let output = try check(["--config", config, "--system-root", tree.root])
+        XCTAssertEqual(output.status, 78, output.stdout)
+        XCTAssertTrue(
+            output.stderr.contains("agent.yaml:3: 'model.context': 'lots' is not a whole number"), output.stderr)
+        XCTAssertEqual(output.stdout, "")
     }
 
     func testUnknownBoardNamesTheKnownOnes() throws {

@@ -6,6 +6,9 @@ public struct AgentConfig: Sendable, Equatable {
     public var broker = Broker()
     /// The device catalog's YAML file.
     public var catalog = "Board/catalog/home.yaml"
+    /// The SQLite file of the publish spool (what waits for the broker, across restarts); in the systemd unit's
+    /// StateDirectory by default, beside the cloud state.
+    public var spoolPath = AgentConfig.defaultSpoolPath
     public var model = Model()
     public var interpreter = InterpreterOptions()
     /// The cloud escalation (`cloud:`); nil keeps every command on the device.
@@ -14,6 +17,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var telemetry = Telemetry()
     public var homeAssistant = HomeAssistant()
     public var hermes = Hermes()
+
+    public static let defaultSpoolPath = "/var/lib/edge-agent/spool.sqlite"
 
     public init() {}
 
@@ -82,6 +87,11 @@ public struct AgentConfig: Sendable, Equatable {
         public var maxPayloadBytes = 8192
         /// Outgoing messages kept while the broker is away.
         public var spoolCapacity = 1000
+        /// Seconds a device action without an expiry of its own may wait in the spool; past it the action is
+        /// dropped (and counted), never executed late.
+        public var spoolActionExpiry = 30.0
+        /// The configured memory budget in MB (`memory_budget_mb`), on top of the board profile's and the cgroup's.
+        public var memoryBudgetMB: Int?
     }
 
     public struct Telemetry: Sendable, Equatable {

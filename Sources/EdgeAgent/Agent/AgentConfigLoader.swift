@@ -40,6 +40,10 @@ public enum AgentConfigLoader {
         guard let root else { return config }  // an empty file: every default
         let top = try ConfigMapping(root, path: "", file: file)
         if let catalog = try top.string("catalog") { config.catalog = catalog }
+        if let spool = try top.string("spool_path") {
+            guard !spool.isEmpty else { throw top.bad("spool_path", "must name a file") }
+            config.spoolPath = spool
+        }
         for section in sections {
             if let mapping = try top.mapping(section.name) { try section.read(&config, mapping) }
         }
@@ -57,16 +61,17 @@ public enum AgentConfigLoader {
                 case .syntax(_, let at, let problem):
                     throw AgentConfigError(.badValue, file: file, line: at, key: "cloud", reason: problem)
                 case .missingKey(_, let key):
-                    throw AgentConfigError(.missingKey, file: file, line: line, key: key, reason: "the cloud section needs it")
+                    throw AgentConfigError(
+                        .missingKey, file: file, line: line, key: key, reason: "the cloud section needs it")
                 case .apiKeyUnavailable:
-                    throw AgentConfigError(.badValue, file: file, line: line, key: "cloud.endpoint", reason: error.description)
+                    throw AgentConfigError(
+                        .badValue, file: file, line: line, key: "cloud.endpoint", reason: error.description)
                 }
             }
         }
         try top.refuseUnknownKeys()
         return config
     }
-
 
     // MARK: - Sections
 
@@ -149,6 +154,10 @@ public enum AgentConfigLoader {
         if let value = try m.int("queue_capacity", in: 1...100_000) { config.limits.queueCapacity = value }
         if let value = try m.int("max_payload_bytes", in: 64...(16 << 20)) { config.limits.maxPayloadBytes = value }
         if let value = try m.int("spool_capacity", in: 1...1_000_000) { config.limits.spoolCapacity = value }
+        if let value = try m.double("spool_action_expiry_s", in: 0.1...86_400) {
+            config.limits.spoolActionExpiry = value
+        }
+        config.limits.memoryBudgetMB = try m.int("memory_budget_mb", in: 16...1_048_576)
         try m.refuseUnknownKeys()
     }
 

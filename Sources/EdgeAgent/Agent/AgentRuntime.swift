@@ -31,7 +31,7 @@ public enum AgentRuntime {
         guard config.interpreter.slm else { return nil }
         var context = config.model.context ?? SLMInterpreter.defaultContextLength
         if let board {
-            let check = try MemoryCheck(board: board, model: config.model.name, contextLength: context)
+            let check = try memoryCheck(config: config, board: board)
             switch check.verdict {
             case .fits: break
             case .shrunk(let estimate, _, let reason):
@@ -55,6 +55,15 @@ public enum AgentRuntime {
                 "model.load_s": "\(local.loadSeconds)",
             ])
         return interpreter
+    }
+
+    /// The admission `run` makes before loading the model, and `check --config` prints: the config's model,
+    /// context (the interpreter's default when it gives none), threads and budget, the board's for the rest.
+    public static func memoryCheck(config: AgentConfig, board: BoardProfile, root: String = "") throws -> MemoryCheck {
+        try MemoryCheck(
+            board: board, model: config.model.name,
+            contextLength: config.model.context ?? SLMInterpreter.defaultContextLength, threads: config.model.threads,
+            budgetBytes: config.limits.memoryBudgetMB.map { $0 << 20 }, root: root)
     }
 
     /// The client's settings from the config: the password is read here, from its file or variable, and goes
@@ -95,7 +104,8 @@ public enum AgentRuntime {
         let catalogBytes = FileManager.default.contents(atPath: config.catalog).map { Array($0) } ?? []
         let board = try boardProfile(config)
         let budget = try? MemoryBudget.measure(
-            configBytes: nil, boardProfileBytes: board?.memoryLimitBytes, reserveBytes: board?.reserveBytes ?? 0)
+            configBytes: config.limits.memoryBudgetMB.map { $0 << 20 }, boardProfileBytes: board?.memoryLimitBytes,
+            reserveBytes: board?.reserveBytes ?? 0)
         let memory = MemoryGate(
             marks: MemoryMarks(budgetBytes: budget?.bytes ?? (1 << 30)), logger: logger)
         let model = config.model.name ?? board?.model ?? "default"
@@ -117,7 +127,8 @@ public enum AgentRuntime {
         return AgentService(
             config: config, catalog: catalog, states: states, interpreter: chosen, escalator: escalator,
             client: client, identity: identity, memory: memory, budgetBytes: budget?.bytes, logger: logger,
-            systemd: SystemdNotifier(environment: ProcessInfo.processInfo.environment))
+            systemd: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
+            spoolFile: SpoolStore.open(path: config.spoolPath, logger: logger))
     }
 
     /// The named board profile; without a name, the detected one, or none when detection finds nothing.

@@ -38,12 +38,15 @@ public final class AgentService: Service, Sendable {
     let startedAtDate = Date()
     private let accepting = Atomic(true)
     private let sequence = Atomic(0)
+    /// Tells this run's generated ids from an earlier run's, whose items the spool's file may still hold.
+    private let runTag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
     public init(
         config: AgentConfig, catalog: Catalog, states: DeviceStates? = nil, interpreter: any CommandInterpreting,
         escalator: CloudEscalator? = nil, client: MQTTClient,
         identity: AgentReports.Identity, memory: MemoryGate, budgetBytes: Int?, logger: Logger,
-        systemd: SystemdNotifier = SystemdNotifier(environment: [:])
+        systemd: SystemdNotifier = SystemdNotifier(environment: [:]),
+        spoolFile: (store: SpoolStore, items: [SpoolStore.Stored])? = nil
     ) {
         self.config = config
         self.client = client
@@ -59,7 +62,8 @@ public final class AgentService: Service, Sendable {
         worker = InferenceWorker(capacity: config.limits.queueCapacity)
         publisher = AgentPublisher(
             client: client, qos: MQTTQoS(rawValue: Int32(config.broker.qos)) ?? .atLeastOnce,
-            spoolCapacity: config.limits.spoolCapacity, metrics: metrics, logger: logger)
+            spool: PublishSpool(capacity: config.limits.spoolCapacity, actionExpiry: config.limits.spoolActionExpiry),
+            store: spoolFile?.store, restoring: spoolFile?.items ?? [], metrics: metrics, logger: logger)
         pipeline = AgentPipeline(catalog: catalog, interpreter: interpreter, states: self.states)
     }
 
@@ -76,7 +80,9 @@ public final class AgentService: Service, Sendable {
                 group.addTask { await self.reportPeriodically() }
                 group.addTask { await self.keepWatchdogFed() }
                 if let escalator = self.escalator {
-                    group.addTask { await escalator.run(deliver: { route, result in self.deliverLate(result, to: route) }) }
+                    group.addTask {
+                        await escalator.run(deliver: { route, result in self.deliverLate(result, to: route) })
+                    }
                 }
                 await group.waitForAll()  // until the graceful shutdown cancels them
             }
@@ -190,7 +196,7 @@ public final class AgentService: Service, Sendable {
             answer(error: error.problem, id: error.id, replyTo: replyTo, receivedAt: receivedAt)
             return
         }
-        if request.id == nil { request.id = "\(config.agent.id)-\(sequence.add(1, ordering: .relaxed).newValue)" }
+        if request.id == nil { request.id = generatedID() }
         submit(request, hermes: nil)
     }
 
@@ -206,7 +212,7 @@ public final class AgentService: Service, Sendable {
             logger.debug("Hermes query for another site", metadata: ["hermes.site_id": "\(query.siteID)"])
             return
         }
-        let id = query.id ?? "\(config.agent.id)-hermes-\(sequence.add(1, ordering: .relaxed).newValue)"
+        let id = query.id ?? generatedID("hermes-")
         submit(AgentRequest(id: id, text: query.input, source: "hermes", receivedAt: receivedAt), hermes: query)
     }
 
@@ -221,8 +227,9 @@ public final class AgentService: Service, Sendable {
                 return deliver(local, for: request, hermes: hermes)
             }
             let escalation = EscalationRequest(
-                id: request.id ?? "\(config.agent.id)-\(sequence.add(1, ordering: .relaxed).newValue)",
-                replyRoute: ReplyRoute(topic: request.responseTopic ?? topics.result, correlationData: request.correlationData),
+                id: request.id ?? generatedID(),
+                replyRoute: ReplyRoute(
+                    topic: request.responseTopic ?? topics.result, correlationData: request.correlationData),
                 allowCloud: request.allowCloud, expiresAt: request.expiresAt?.timeIntervalSince1970)
             Task { [self] in
                 let answer = await escalator.escalate(text: request.text, local: local, request: escalation)
@@ -233,6 +240,11 @@ public final class AgentService: Service, Sendable {
     }
 
     // MARK: - Outgoing
+
+    /// `<agent id>-<run tag>-<kind><n>`: unique across restarts, so a new item never passes for a spooled one.
+    private func generatedID(_ kind: String = "") -> String {
+        "\(config.agent.id)-\(runTag)-\(kind)\(sequence.add(1, ordering: .relaxed).newValue)"
+    }
 
     /// An answer the outbox delivered after the command's own result (`deferred`): its actions, then the result on
     /// the route the command gave.
@@ -290,7 +302,7 @@ public final class AgentService: Service, Sendable {
         receivedAt: ContinuousClock.Instant
     ) {
         logger.info("Bad input", metadata: ["agent.problem": "\(problem)"])
-        let id = id ?? "\(config.agent.id)-\(sequence.add(1, ordering: .relaxed).newValue)"
+        let id = id ?? generatedID()
         var request = AgentRequest(id: id, text: "", receivedAt: receivedAt)
         request.responseTopic = replyTo?.topic
         request.correlationData = replyTo?.correlation
@@ -306,7 +318,7 @@ public final class AgentService: Service, Sendable {
             if let reading = MemoryGate.readMachine() { memory.observe(reading) }
             publisher.send(
                 OutgoingItem(
-                    id: "telemetry-\(sequence.add(1, ordering: .relaxed).newValue)", kind: .telemetry,
+                    id: generatedID("telemetry-"), kind: .telemetry,
                     topic: topics.telemetry, payload: telemetry().bytes))
         }
     }
@@ -350,6 +362,7 @@ public final class AgentService: Service, Sendable {
         } catch {
             logger.info("Could not publish offline", metadata: ["mqtt.error": "\(error)"])
         }
+        await publisher.settle(timeout: .seconds(5))
         if publisher.spoolDepth > 0 {
             logger.info("Unsent messages at shutdown", metadata: ["agent.spool_depth": "\(publisher.spoolDepth)"])
         }

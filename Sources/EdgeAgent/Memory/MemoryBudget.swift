@@ -12,7 +12,7 @@ public struct MemoryBudget: Sendable, Equatable {
         /// What a user changes to raise this limit.
         public var remedy: String {
             switch self {
-            case .config: "raise the configured budget (--budget-mb)"
+            case .config: "raise the configured budget (memory_budget_mb in the agent config, or --budget-mb)"
             case .boardProfile: "raise memory_limit_mb in the board profile, or pick another board (--board)"
             case .cgroup: "raise the cgroup limit (MemoryMax= in the systemd unit, or the container's memory limit)"
             case .physicalMemory: "use a board with more RAM"

@@ -13,15 +13,15 @@ public struct MemoryCheck: Sendable {
     /// `root` is where /proc and /sys are read (tests point it at fixture trees, or at an empty directory to leave
     /// out the machine's own limits).
     public init(
-        board: BoardProfile, model: String? = nil, contextLength: Int? = nil, budgetBytes: Int? = nil,
-        root: String = "", store: ModelStore = ModelStore()
+        board: BoardProfile, model: String? = nil, contextLength: Int? = nil, threads: Int? = nil,
+        budgetBytes: Int? = nil, root: String = "", store: ModelStore = ModelStore()
     ) throws {
         self.board = board
         modelPath = try store.resolve(model ?? board.model)
         let file = try GGUFFile(path: modelPath)
         config = try ModelConfig(gguf: file)
         let modelBytes = file.map.bytes.count
-        threads = board.threads
+        self.threads = threads ?? board.threads
         let context = contextLength ?? board.contextLength
         guard context > 0 && context <= config.trainedContextLength else {
             throw SessionError.invalidContextLength(context, trained: config.trainedContextLength)
@@ -33,7 +33,7 @@ public struct MemoryCheck: Sendable {
         else { preconditionFailure("the board profile always gives a limit") }
         self.budget = budget
         verdict = Admission.decide(
-            config: config, modelBytes: modelBytes, contextLength: context, threads: threads, budget: budget)
+            config: config, modelBytes: modelBytes, contextLength: context, threads: self.threads, budget: budget)
     }
 
     /// The term-by-term lines that board profiles quote in their comment block.
@@ -50,6 +50,11 @@ public struct MemoryCheck: Sendable {
                 + "\(mb(budget.reserveBytes)) MB reserve)"
                 + ", \(board.ramMB) MB RAM",
         ]
+    }
+
+    /// The context asked for, before any shortening.
+    public var requestedContextLength: Int {
+        if case .shrunk(_, let requested, _) = verdict { requested } else { verdict.estimate.contextLength }
     }
 
     public var verdictLine: String {

@@ -13,11 +13,7 @@ public final class CloudStore: Sendable {
     public let learned: LearnedCommands
 
     public init(path: String, outboxSettings: OutboxSettings = OutboxSettings()) throws {
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        database = try SQLiteDatabase(path: path)
+        database = try SQLiteDatabase(path: path, creatingDirectory: true)
         try database.transaction { tx in
             try tx.execute(
                 """

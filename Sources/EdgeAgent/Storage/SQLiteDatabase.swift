@@ -1,6 +1,12 @@
 import CSQLite
 import Synchronization
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// A failed SQLite call, with the statement or file it was about and SQLite's own message.
 public struct SQLiteError: Error, CustomStringConvertible, Equatable {
     public var code: Int32
@@ -43,6 +49,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public let path: String
     private let handle: OpaquePointer
     private let lock = Mutex(())
+
+    /// Opens (or makes) the file at `path`; with `creatingDirectory`, makes its directory first when missing.
+    public convenience init(path: String, creatingDirectory: Bool) throws {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
+        if creatingDirectory, !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        try self.init(path: path)
+    }
 
     public init(path: String) throws(SQLiteError) {
         self.path = path
