@@ -37,6 +37,13 @@ struct EvalCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         let interpreter = try interpreterOptions.makeInterpreter()
+        if let slm = interpreter.model {
+            let startup = slm.startup
+            PrefixCache.logToStandardError(
+                "model \(slm.model.path): \(slm.format) prompt, prefix \(startup.prefixTokens) tokens "
+                    + (startup.restoredFromDisk ? "restored from disk" : "evaluated")
+                    + " in \(rounded(startup.seconds * 1000)) ms")
+        }
         var evaluation = Evaluation()
         for command in commands { evaluation.add(command, interpreter.interpret(command.text)) }
         let report = evaluation.report
@@ -89,6 +96,13 @@ struct EvalCommand: ParsableCommand {
                 + report.via.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
             "latency ms                    p50 \(report.latencyMs.p50)  p95 \(report.latencyMs.p95)  "
                 + "max \(report.latencyMs.max)",
+        ]
+        for (via, latency) in report.latencyMsByVia.sorted(by: { $0.key < $1.key }) {
+            lines.append(
+                "  via \(via)" + String(repeating: " ", count: max(0, 24 - via.count))
+                    + "p50 \(latency.p50)  p95 \(latency.p95)  max \(latency.max)")
+        }
+        lines += [
             "per intent",
         ]
         lines += report.perIntent.sorted { $0.key < $1.key }.map { row("  " + $0.key, $0.value) }

@@ -23,7 +23,7 @@ final class SLMPrefixCacheTests: XCTestCase {
         return path
     }
 
-    func answers(_ slm: SLMInterpreter) throws -> [String] {
+    static func answers(_ slm: SLMInterpreter) throws -> [String] {
         let interpreter = Interpreter(catalog: slm.catalog, model: slm, fastPath: false)
         return try Self.commands.map { text in
             let proposal = try slm.propose(text, normalized: interpreter.normalizer.normalize(text))
@@ -39,7 +39,14 @@ final class SLMPrefixCacheTests: XCTestCase {
     }
 
     func testSameAnswersWithoutWithAndAfterReloadFromDisk() throws {
-        let directory = try temporaryDirectory()
+        try Self.checkSameAnswersWithoutWithAndAfterReload(directory: temporaryDirectory(), make)
+    }
+
+    /// Interpreters made by `make` without a cache, with an empty one in `directory` and again after the reload from
+    /// disk answer the same, and the file raises no complaint.
+    static func checkSameAnswersWithoutWithAndAfterReload(
+        directory: String, _ make: (PrefixCache?) throws -> SLMInterpreter
+    ) throws {
         let log = Lines()
         let cache = PrefixCache(directory: directory) { log.lines.append($0) }
 
@@ -59,7 +66,8 @@ final class SLMPrefixCacheTests: XCTestCase {
         XCTAssertEqual(try answers(reloaded), expected)
         XCTAssertEqual(log.lines, [])
         print(
-            "prefix: \(first.startup.prefixTokens) tokens; start-up evaluating it \(first.startup.seconds) s, "
+            "\(first.model.path.split(separator: "/").last ?? "") prefix (\(first.format) prompt): "
+                + "\(first.startup.prefixTokens) tokens; start-up evaluating it \(first.startup.seconds) s, "
                 + "from disk \(reloaded.startup.seconds) s")
     }
 
@@ -67,7 +75,7 @@ final class SLMPrefixCacheTests: XCTestCase {
         let directory = try temporaryDirectory()
         let log = Lines()
         let cache = PrefixCache(directory: directory) { log.lines.append($0) }
-        let expected = try answers(try make(cache))
+        let expected = try Self.answers(try make(cache))
         let file = directory + "/" + (try FileManager.default.contentsOfDirectory(atPath: directory)).first!
         let good = try Data(contentsOf: URL(fileURLWithPath: file))
 
@@ -77,7 +85,7 @@ final class SLMPrefixCacheTests: XCTestCase {
         let afterFlip = try make(cache)
         XCTAssertFalse(afterFlip.startup.restoredFromDisk)
         XCTAssertTrue(log.lines.last?.contains("checksum") ?? false, "\(log.lines)")
-        XCTAssertEqual(try answers(afterFlip), expected)
+        XCTAssertEqual(try Self.answers(afterFlip), expected)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)), good, "the bad file was replaced")
 
         try good.prefix(good.count / 2).write(to: URL(fileURLWithPath: file))

@@ -102,6 +102,8 @@ public struct Evaluation: Sendable {
         public var perTag: [String: Share]
         public var via: [String: Int]
         public var latencyMs: Latency
+        /// Latency of the commands each way answered (rules, slm): the model path's own.
+        public var latencyMsByVia: [String: Latency]
     }
 
     public struct Latency: Encodable, Sendable {
@@ -120,11 +122,14 @@ public struct Evaluation: Sendable {
             for tag in outcome.command.tags { perTag[tag, default: []].append(outcome) }
             via[outcome.result.via, default: 0] += 1
         }
-        let latencies = outcomes.map(\.result.latencyMs).sorted()
-        func percentile(_ p: Double) -> Double {
-            guard !latencies.isEmpty else { return 0 }
-            let rank = Int((p * Double(latencies.count)).rounded(.up)) - 1
-            return (latencies[Swift.min(Swift.max(rank, 0), latencies.count - 1)] * 1000).rounded() / 1000
+        func latency(_ subset: [Outcome]) -> Latency {
+            let latencies = subset.map(\.result.latencyMs).sorted()
+            func percentile(_ p: Double) -> Double {
+                guard !latencies.isEmpty else { return 0 }
+                let rank = Int((p * Double(latencies.count)).rounded(.up)) - 1
+                return (latencies[Swift.min(Swift.max(rank, 0), latencies.count - 1)] * 1000).rounded() / 1000
+            }
+            return Latency(p50: percentile(0.5), p95: percentile(0.95), max: percentile(1))
         }
         let questions = outcomes.filter {
             $0.command.expected.status == .ok && $0.command.expected.actions.contains { $0.intent == .getState }
@@ -141,6 +146,7 @@ public struct Evaluation: Sendable {
             perIntent: perIntent.mapValues(share),
             perTag: perTag.mapValues(share),
             via: via,
-            latencyMs: Latency(p50: percentile(0.5), p95: percentile(0.95), max: percentile(1)))
+            latencyMs: latency(outcomes),
+            latencyMsByVia: Dictionary(grouping: outcomes, by: \.result.via).mapValues(latency))
     }
 }

@@ -12,7 +12,8 @@ import Synchronization
 /// areas, colours and value range); every slot is then checked against the words (`SLMGrounding`), and the
 /// result carries a confidence from the model's probabilities at the points where the grammar left it a choice.
 ///
-/// The prompt prefix is evaluated once (or restored from `PrefixCache`), and each command evaluates only its own
+/// The prompt is a chat for an instruction-tuned model and a few-shot document for a base model (`SLMPromptFormat`).
+/// Its prefix is evaluated once (or restored from `PrefixCache`), and each command evaluates only its own
 /// turn after rewinding to it. One command at a time: calls are serialised.
 public final class SLMInterpreter: @unchecked Sendable {
     public struct Options: Sendable {
@@ -24,6 +25,8 @@ public final class SLMInterpreter: @unchecked Sendable {
         public var prefixCache: PrefixCache? = PrefixCache(directory: PrefixCache.defaultDirectory())
         /// Compute every grammar node's token set at start-up rather than on first use.
         public var precomputeTokenSets = true
+        /// How the prompt is laid out; nil: as the model file says (`SLMPromptFormat(gguf:)`).
+        public var promptFormat: SLMPromptFormat?
 
         public init() {}
     }
@@ -58,7 +61,7 @@ public final class SLMInterpreter: @unchecked Sendable {
     public let prompt: SLMPrompt
     public let grammar: Grammar
     public let startup: Startup
-    let template: ChatTemplate
+    public let format: SLMPromptFormat
     let prefix: [Int32]
     let sets: GrammarTokenSets
     let generator: ConstrainedGenerator
@@ -79,9 +82,8 @@ public final class SLMInterpreter: @unchecked Sendable {
         if options.precomputeTokenSets { sets.precomputeAll() }
         generator = ConstrainedGenerator(evaluator: model.session, tokenizer: model.tokenizer, sets: sets)
         prompt = SLMPrompt(catalog: catalog)
-        template = try ChatTemplate(gguf: model.model.file)
-        prefix = template.encode(
-            prompt.prefixMessages(), systemPrompt: .none, addGenerationPrompt: false, with: model.tokenizer)
+        format = options.promptFormat ?? SLMPromptFormat(gguf: model.model.file)
+        prefix = format.prefixTokens(prompt, tokenizer: model.tokenizer)
 
         let session = model.session
         session.reset()
@@ -102,8 +104,7 @@ public final class SLMInterpreter: @unchecked Sendable {
 
     /// The tokens of one command's turn, after the prefix.
     func commandTokens(_ text: String) -> [Int32] {
-        model.tokenizer.encode(
-            template.segments([.user(text)], systemPrompt: .none, addGenerationPrompt: true), addBOS: false)
+        format.commandTokens(text, tokenizer: model.tokenizer)
     }
 
     public func propose(_ text: String, normalized: NormalizedText) throws -> Proposal {

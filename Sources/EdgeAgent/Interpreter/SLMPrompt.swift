@@ -1,8 +1,9 @@
 import SLM
 
-/// The model's prompt for one catalog: a system message naming what exists (devices with their area, areas,
-/// floors, scenes) and a few examples as earlier turns. Everything here is evaluated once and kept as the prefix
-/// of the KV cache; a command adds only its own turn.
+/// The model's prompt for one catalog: instructions naming what exists (devices with their area, areas, floors,
+/// scenes) and a few examples, written as a chat's system message and earlier turns or as a completion document
+/// (`SLMPromptFormat`). Everything here is evaluated once and kept as the prefix of the KV cache; a command adds
+/// only its own turn.
 ///
 /// The examples are written from the catalog itself, each about a different area and intent, so they teach the
 /// answer's form without teaching a favourite area or device (DESIGN: a naive prompt's model copies its examples'

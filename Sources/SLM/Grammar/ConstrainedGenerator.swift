@@ -10,8 +10,14 @@
 public protocol TokenEvaluator: AnyObject {
     /// Evaluates `tokens` after those already held and leaves the last one's next-token scores in `logits`.
     func evaluate(_ tokens: [Int32]) throws
+    /// The same, but only the scores of `candidates` need be computed; the others may be -infinity.
+    func evaluate(_ tokens: [Int32], logitsOf candidates: [Int32]) throws
     /// (vocabularySize)
     var logits: UnsafeMutableBufferPointer<Float> { get }
+}
+
+extension TokenEvaluator {
+    public func evaluate(_ tokens: [Int32], logitsOf candidates: [Int32]) throws { try evaluate(tokens) }
 }
 
 extension Session: TokenEvaluator {}
@@ -115,7 +121,14 @@ public final class ConstrainedGenerator {
         var steps = 0
         while !grammar.isComplete && steps < maxSteps {
             if !pending.isEmpty {
-                try evaluator.evaluate(pending)
+                // Only the allowed tokens' scores count, and computing the others is most of a step's work with a
+                // large vocabulary (Gemma 3's output layer is 262,144 rows).
+                let allowed = sets.allowed(at: grammar.node)
+                if !allowed.isEmpty && allowed.count <= tokenizer.vocabularySize / 4 {
+                    try evaluator.evaluate(pending, logitsOf: allowed)
+                } else {
+                    try evaluator.evaluate(pending)
+                }
                 if result.sampledTokens > 0 { result.forwardPasses += 1 }
                 pending.removeAll(keepingCapacity: true)
             }
