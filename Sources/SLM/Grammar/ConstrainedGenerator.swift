@@ -65,6 +65,9 @@ public struct ConstrainedResult: Sendable {
 /// sampling, evaluating the picked and forced tokens in one batch. The prompt and the forced opening are one
 /// batch too.
 public final class ConstrainedGenerator {
+    /// Up to this many allowed tokens, a step computes only their scores.
+    static let fewCandidates = 512
+
     public let evaluator: any TokenEvaluator
     public let tokenizer: Tokenizer
     public let sets: GrammarTokenSets
@@ -122,9 +125,10 @@ public final class ConstrainedGenerator {
         while !grammar.isComplete && steps < maxSteps {
             if !pending.isEmpty {
                 // Only the allowed tokens' scores count, and computing the others is most of a step's work with a
-                // large vocabulary (Gemma 3's output layer is 262,144 rows).
+                // large vocabulary (Gemma 3's output layer is 262,144 rows). Those rows are computed one by one on
+                // this thread, which beats the pool's whole layer only for a few of them.
                 let allowed = sets.allowed(at: grammar.node)
-                if !allowed.isEmpty && allowed.count <= tokenizer.vocabularySize / 4 {
+                if !allowed.isEmpty && allowed.count <= Self.fewCandidates {
                     try evaluator.evaluate(pending, logitsOf: allowed)
                 } else {
                     try evaluator.evaluate(pending)
