@@ -4,6 +4,8 @@
 #   Board/build-release.sh                 # Swift runtime and Foundation static; glibc, libmosquitto (and the
 #                                          # OpenSSL it pulls) and libyaml shared
 #   Board/build-release.sh --fully-static  # one file that needs no shared library at all
+#   Board/build-release.sh --no-cloud      # local only: without the package's Cloud trait (no AsyncHTTPClient,
+#                                          # SwiftNIO or BoringSSL); a `cloud:` config section is refused
 #   SCRATCH=.build-x DIST=out Board/build-release.sh
 #
 # --fully-static builds libmosquitto as a static library from Debian's own source package (fetched with
@@ -16,11 +18,13 @@ cd "$(dirname "$0")/.."
 scratch=${SCRATCH:-.build-release}
 dist=${DIST:-dist}
 fully_static=no
+cloud=yes
 for arg in "$@"; do
     case $arg in
     --fully-static) fully_static=yes ;;
+    --no-cloud) cloud=no ;;
     *)
-        echo "usage: Board/build-release.sh [--fully-static]" >&2
+        echo "usage: Board/build-release.sh [--fully-static] [--no-cloud]" >&2
         exit 2
         ;;
     esac
@@ -75,6 +79,7 @@ EOF
 }
 
 set -- -c release --static-swift-stdlib --product edge-agent --scratch-path "$scratch"
+[ "$cloud" = yes ] || set -- "$@" --disable-default-traits
 if [ "$fully_static" = yes ]; then
     static_mosquitto
     set -- "$@" -Xswiftc -static-executable -Xlinker -L"$(pwd)/$scratch/static/lib" \

@@ -60,6 +60,10 @@ public enum AgentConfigLoader {
                     throw AgentConfigError(.missingKey, file: file, line: line, key: key, reason: "the cloud section needs it")
                 case .apiKeyUnavailable:
                     throw AgentConfigError(.badValue, file: file, line: line, key: "cloud.endpoint", reason: error.description)
+                case .notInThisBuild:
+                    throw AgentConfigError(
+                        .notInThisBuild, file: file, line: line, key: "cloud",
+                        reason: CloudConfigurationError.notInThisBuildReason)
                 }
             }
         }
