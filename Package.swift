@@ -9,6 +9,12 @@ let package = Package(
         .library(name: "SLM", targets: ["SLM"]),
         .library(name: "EdgeAgent", targets: ["EdgeAgent"]),
     ],
+    traits: [
+        // The cloud escalation's HTTPS client (AsyncHTTPClient on SwiftNIO, with BoringSSL) is about half of the
+        // release binary; without this trait the build is local-only and refuses a `cloud:` config section.
+        .trait(name: "Cloud", description: "Escalation to a cloud LLM over HTTPS (AsyncHTTPClient, SwiftNIO)."),
+        .default(enabledTraits: ["Cloud"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -37,9 +43,9 @@ let package = Package(
                 "SLM", "MQTT", "YAML", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(traits: ["Cloud"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["Cloud"])),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["Cloud"])),
             ]
         ),
         // The system's SQLite (the outbox and the learned commands): a C library already on every board, and its

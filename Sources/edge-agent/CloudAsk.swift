@@ -9,10 +9,10 @@ import EdgeAgent
 /// `edge-agent ask --cloud-config FILE`: the cloud path without MQTT. Nothing is queued (no one would get the
 /// late answer); an unreachable cloud leaves the local answer with the reason.
 struct CloudAsk {
-    let escalator: CloudEscalator
+    let escalator: any Escalating
 
     init(configPath: String, catalog: Catalog) throws {
-        escalator = try CloudEscalator(configuration: try CloudConfiguration(contentsOf: configPath), catalog: catalog)
+        escalator = try CloudConfiguration(contentsOf: configPath).escalator(catalog: catalog)
     }
 
     func escalate(_ text: String, local: Interpretation) throws -> Interpretation {

@@ -6,6 +6,8 @@ public struct AgentConfigError: Error, Equatable, CustomStringConvertible {
         case unknownKey
         case missingKey
         case badValue
+        /// A section this build leaves out (`cloud:` without the package's Cloud trait).
+        case notInThisBuild
     }
 
     public var kind: Kind
@@ -28,6 +30,7 @@ public struct AgentConfigError: Error, Equatable, CustomStringConvertible {
         case .unknownKey: "\(file):\(line): unknown key '\(key)'\(reason.isEmpty ? "" : "; \(reason)")"
         case .missingKey: "\(file):\(line): the key '\(key)' is missing: \(reason)"
         case .badValue: "\(file):\(line): '\(key)': \(reason)"
+        case .notInThisBuild: "\(file):\(line): '\(key)': \(reason); remove the section or use a build with it"
         }
     }
 }

@@ -66,6 +66,10 @@ public enum AgentConfigLoader {
                 case .apiKeyUnavailable:
                     throw AgentConfigError(
                         .badValue, file: file, line: line, key: "cloud.endpoint", reason: error.description)
+                case .notInThisBuild:
+                    throw AgentConfigError(
+                        .notInThisBuild, file: file, line: line, key: "cloud",
+                        reason: CloudConfigurationError.notInThisBuildReason)
                 }
             }
         }

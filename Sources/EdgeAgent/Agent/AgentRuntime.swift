@@ -123,7 +123,7 @@ public enum AgentRuntime {
             ?? makeInterpreter(
                 config: config, catalog: catalog, memory: memory, states: states,
                 model: loadModel(config: config, catalog: catalog, board: board, logger: logger))
-        let escalator = try config.cloud.map { try CloudEscalator(configuration: $0, catalog: catalog, logger: logger) }
+        let escalator = try config.cloud.map { try $0.escalator(catalog: catalog, logger: logger) }
         return AgentService(
             config: config, catalog: catalog, states: states, interpreter: chosen, escalator: escalator,
             client: client, identity: identity, memory: memory, budgetBytes: budget?.bytes, logger: logger,

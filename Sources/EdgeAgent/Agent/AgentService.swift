@@ -33,7 +33,7 @@ public final class AgentService: Service, Sendable {
     let logger: Logger
     let systemd: SystemdNotifier
     /// The cloud half, when configured: every local result passes its policy; late answers come from its outbox.
-    let escalator: CloudEscalator?
+    let escalator: (any Escalating)?
     let startedAt = ContinuousClock.now
     let startedAtDate = Date()
     private let accepting = Atomic(true)
@@ -43,7 +43,7 @@ public final class AgentService: Service, Sendable {
 
     public init(
         config: AgentConfig, catalog: Catalog, states: DeviceStates? = nil, interpreter: any CommandInterpreting,
-        escalator: CloudEscalator? = nil, client: MQTTClient,
+        escalator: (any Escalating)? = nil, client: MQTTClient,
         identity: AgentReports.Identity, memory: MemoryGate, budgetBytes: Int?, logger: Logger,
         systemd: SystemdNotifier = SystemdNotifier(environment: [:]),
         spoolFile: (store: SpoolStore, items: [SpoolStore.Stored])? = nil
@@ -81,7 +81,9 @@ public final class AgentService: Service, Sendable {
                 group.addTask { await self.keepWatchdogFed() }
                 if let escalator = self.escalator {
                     group.addTask {
-                        await escalator.run(deliver: { route, result in self.deliverLate(result, to: route) })
+                        await escalator.run(
+                            deliver: { route, result in self.deliverLate(result, to: route) },
+                            pollInterval: .milliseconds(100))
                     }
                 }
                 await group.waitForAll()  // until the graceful shutdown cancels them

@@ -73,6 +73,7 @@ public struct CloudConfiguration: Sendable, Equatable {
     }
 
     init(_ node: ConfigNode) throws(CloudConfigurationError) {
+        guard Self.isAvailable else { throw .notInThisBuild(file: node.file, line: node.line) }
         try node.check(allowed: ["endpoint", "policy", "redaction", "outbox", "state_path"])
         guard let endpoint = try node.section("endpoint") else {
             throw .missingKey(file: node.file, key: "cloud.endpoint")
