@@ -95,18 +95,6 @@ static inline __attribute__((always_inline)) void neon_row(const int type, const
     for (int t = 0; t < T; t++) y[t * ldy] = vaddvq_f32(acc[t]) + macc[t];
 }
 
-static inline __attribute__((always_inline)) void neon_matmul(const int type, const uint8_t *w, size_t rb,
-                                                              const slm_block_q8 *x, int64_t nb, float *y,
-                                                              int64_t ldy, int64_t row0, int64_t row1,
-                                                              int64_t ntok) {
-    for (int64_t r = row0; r < row1; r++) {
-        const uint8_t *row = w + r * rb;
-        int64_t t = 0;
-        for (; t + 4 <= ntok; t += 4) neon_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 4);
-        for (; t < ntok; t++) neon_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 1);
-    }
-}
-
 // Block b of a row of the 5-bit formats or the K-quants as 32 signed quants in two registers (weights 0-15 and
 // 16-31), a scale for each half and the block's min: the form of slm_unpack32, built in registers.
 static inline __attribute__((always_inline)) void neon_unpack(const int type, const uint8_t *row, int64_t b,
@@ -225,15 +213,20 @@ static inline __attribute__((always_inline)) void neon_unpacked_row(const int ty
     for (int t = 0; t < T; t++) y[t * ldy] = vaddvq_f32(acc[t]) + macc[t];
 }
 
-static inline __attribute__((always_inline)) void neon_matmul_unpacked(const int type, const uint8_t *w, size_t rb,
-                                                                       const slm_block_q8 *x, int64_t nb, float *y,
-                                                                       int64_t ldy, int64_t row0, int64_t row1,
-                                                                       int64_t ntok) {
+static inline __attribute__((always_inline)) void neon_matmul(const int type, const uint8_t *w, size_t rb,
+                                                              const slm_block_q8 *x, int64_t nb, float *y,
+                                                              int64_t ldy, int64_t row0, int64_t row1,
+                                                              int64_t ntok) {
     for (int64_t r = row0; r < row1; r++) {
         const uint8_t *row = w + r * rb;
         int64_t t = 0;
-        for (; t + 4 <= ntok; t += 4) neon_unpacked_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 4);
-        for (; t < ntok; t++) neon_unpacked_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 1);
+        if (slm_type_is_unpacked(type)) {
+            for (; t + 4 <= ntok; t += 4) neon_unpacked_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 4);
+            for (; t < ntok; t++) neon_unpacked_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 1);
+        } else {
+            for (; t + 4 <= ntok; t += 4) neon_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 4);
+            for (; t < ntok; t++) neon_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 1);
+        }
     }
 }
 
@@ -242,19 +235,19 @@ void slm_neon_matmul_q(slm_type type, const void *w, size_t row_bytes, const slm
     const int64_t nb = n / SLM_QK;
     switch (type) {
     case SLM_TYPE_Q5_0:
-        neon_matmul_unpacked(SLM_TYPE_Q5_0, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        neon_matmul(SLM_TYPE_Q5_0, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
         break;
     case SLM_TYPE_Q5_1:
-        neon_matmul_unpacked(SLM_TYPE_Q5_1, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        neon_matmul(SLM_TYPE_Q5_1, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
         break;
     case SLM_TYPE_Q4_K:
-        neon_matmul_unpacked(SLM_TYPE_Q4_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        neon_matmul(SLM_TYPE_Q4_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
         break;
     case SLM_TYPE_Q5_K:
-        neon_matmul_unpacked(SLM_TYPE_Q5_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        neon_matmul(SLM_TYPE_Q5_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
         break;
     case SLM_TYPE_Q6_K:
-        neon_matmul_unpacked(SLM_TYPE_Q6_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
+        neon_matmul(SLM_TYPE_Q6_K, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
         break;
     case SLM_TYPE_Q4_0:
         neon_matmul(SLM_TYPE_Q4_0, w, row_bytes, x, nb, y, ldy, row0, row1, ntok);
