@@ -1,7 +1,7 @@
 // AArch64 NEON quantized products and activation quantization. Deliberately plain: one weight row at a time
-// against up to four tokens, lanes along k, the same integer formulation as the portable level (every format,
-// the 5-bit ones and the K-quants unpacked in registers first). With the dot
-// product extension (vdotq_s32) a block is four instructions; without it, widening multiplies.
+// against up to four tokens, lanes along k, the same integer formulation as the portable level, every format's
+// blocks unpacked in registers first. With the dot product extension (vdotq_s32) a block is four instructions;
+// without it, widening multiplies.
 #include "internal.h"
 
 #if defined(SLM_HAVE_NEON)
@@ -52,56 +52,35 @@ void slm_neon_quantize_row_q8(const float *x, slm_block_q8 *y, int64_t n) {
     }
 }
 
-// One weight row against T tokens; y is the output of (this row, first token).
-static inline __attribute__((always_inline)) void neon_row(const int type, const uint8_t *row,
-                                                           const slm_block_q8 *x, int64_t nb, float *y, int64_t ldy,
-                                                           const int T) {
-    const size_t bsz = type == SLM_TYPE_Q4_0 ? 18 : type == SLM_TYPE_Q4_1 ? 20 : 34;
-    const uint8x16_t mask = vdupq_n_u8(0x0f);
-    float32x4_t acc[4];
-    float macc[4];
-    for (int t = 0; t < T; t++) {
-        acc[t] = vdupq_n_f32(0.0f);
-        macc[t] = 0.0f;
-    }
-    for (int64_t b = 0; b < nb; b++) {
-        const uint8_t *blk = row + b * bsz;
-        const float d = half_to_float(slm_load_u16(blk));
-        float m = 0.0f;
-        int8x16_t w0, w1;
-        if (type == SLM_TYPE_Q8_0) {
-            w0 = vld1q_s8((const int8_t *)(blk + 2));
-            w1 = vld1q_s8((const int8_t *)(blk + 18));
-        } else {
-            const uint8_t *qs = blk + (type == SLM_TYPE_Q4_1 ? 4 : 2);
-            uint8x16_t q = vld1q_u8(qs);
-            w0 = vreinterpretq_s8_u8(vandq_u8(q, mask));
-            w1 = vreinterpretq_s8_u8(vshrq_n_u8(q, 4));
-            if (type == SLM_TYPE_Q4_0) {
-                w0 = vsubq_s8(w0, vdupq_n_s8(8));
-                w1 = vsubq_s8(w1, vdupq_n_s8(8));
-            } else {
-                m = half_to_float(slm_load_u16(blk + 2));
-            }
-        }
-        for (int t = 0; t < T; t++) {
-            const slm_block_q8 *xb = x + t * nb + b;
-            int32x4_t s = dot16(vdupq_n_s32(0), w0, vld1q_s8(xb->qs));
-            s = dot16(s, w1, vld1q_s8(xb->qs + 16));
-            acc[t] = vfmaq_n_f32(acc[t], vcvtq_f32_s32(s), d * xb->d);
-            if (type == SLM_TYPE_Q4_1) macc[t] += m * xb->s;
-        }
-    }
-    for (int t = 0; t < T; t++) y[t * ldy] = vaddvq_f32(acc[t]) + macc[t];
-}
-
-// Block b of a row of the 5-bit formats or the K-quants as 32 signed quants in two registers (weights 0-15 and
-// 16-31), a scale for each half and the block's min: the form of slm_unpack32, built in registers.
+// Block b of a row as 32 signed quants in two registers (weights 0-15 and 16-31), a scale for each half and the
+// block's min: the form of slm_unpack32, built in registers. Only Q6_K has two different scales; only Q4_1, Q5_1
+// and the K-quants with mins have a min.
 static inline __attribute__((always_inline)) void neon_unpack(const int type, const uint8_t *row, int64_t b,
                                                               int8x16_t *w0, int8x16_t *w1, float scale[2],
                                                               float *min) {
     const uint8x16_t low4 = vdupq_n_u8(0x0f);
     switch (type) {
+    case SLM_TYPE_Q8_0: {
+        const uint8_t *blk = row + b * 34;
+        *w0 = vld1q_s8((const int8_t *)(blk + 2));
+        *w1 = vld1q_s8((const int8_t *)(blk + 18));
+        scale[0] = scale[1] = half_to_float(slm_load_u16(blk));
+        *min = 0.0f;
+        return;
+    }
+    case SLM_TYPE_Q4_0:
+    case SLM_TYPE_Q4_1: {
+        const int has_min = type == SLM_TYPE_Q4_1;
+        const uint8_t *blk = row + b * (has_min ? 20 : 18);
+        uint8x16_t q = vld1q_u8(blk + (has_min ? 4 : 2));
+        // Q4_0 centres its values on 8; Q4_1 keeps them unsigned and has a min.
+        const int8x16_t offset = vdupq_n_s8(has_min ? 0 : 8);
+        *w0 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, low4)), offset);
+        *w1 = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), offset);
+        scale[0] = scale[1] = half_to_float(slm_load_u16(blk));
+        *min = has_min ? half_to_float(slm_load_u16(blk + 2)) : 0.0f;
+        return;
+    }
     case SLM_TYPE_Q5_0:
     case SLM_TYPE_Q5_1: {
         const int has_min = type == SLM_TYPE_Q5_1;
@@ -186,10 +165,14 @@ static inline __attribute__((always_inline)) void neon_unpack(const int type, co
     }
 }
 
-// One row of an unpacked format against T tokens: each block unpacked once for all of them.
-static inline __attribute__((always_inline)) void neon_unpacked_row(const int type, const uint8_t *row,
-                                                                    const slm_block_q8 *x, int64_t nb, float *y,
-                                                                    int64_t ldy, const int T) {
+// One weight row against T tokens, each block unpacked once for all of them; y is the output of (this row, first
+// token).
+static inline __attribute__((always_inline)) void neon_row(const int type, const uint8_t *row,
+                                                           const slm_block_q8 *x, int64_t nb, float *y, int64_t ldy,
+                                                           const int T) {
+    const int two_scales = type == SLM_TYPE_Q6_K;
+    const int has_min = type == SLM_TYPE_Q4_1 || type == SLM_TYPE_Q5_1 || type == SLM_TYPE_Q4_K ||
+                        type == SLM_TYPE_Q5_K;
     float32x4_t acc[4];
     float macc[4];
     for (int t = 0; t < T; t++) {
@@ -202,12 +185,17 @@ static inline __attribute__((always_inline)) void neon_unpacked_row(const int ty
         neon_unpack(type, row, b, &w0, &w1, scale, &min);
         for (int t = 0; t < T; t++) {
             const slm_block_q8 *xb = x + t * nb + b;
-            int32x4_t s0 = dot16(vdupq_n_s32(0), w0, vld1q_s8(xb->qs));
-            int32x4_t s1 = dot16(vdupq_n_s32(0), w1, vld1q_s8(xb->qs + 16));
-            float32x4_t f = vmulq_n_f32(vcvtq_f32_s32(s0), scale[0] * xb->d);
-            acc[t] = vfmaq_n_f32(acc[t], vcvtq_f32_s32(s1), scale[1] * xb->d);
-            acc[t] = vaddq_f32(acc[t], f);
-            macc[t] += min * xb->s;
+            if (two_scales) {
+                int32x4_t s0 = dot16(vdupq_n_s32(0), w0, vld1q_s8(xb->qs));
+                int32x4_t s1 = dot16(vdupq_n_s32(0), w1, vld1q_s8(xb->qs + 16));
+                acc[t] = vfmaq_n_f32(acc[t], vcvtq_f32_s32(s0), scale[0] * xb->d);
+                acc[t] = vfmaq_n_f32(acc[t], vcvtq_f32_s32(s1), scale[1] * xb->d);
+            } else {
+                int32x4_t s = dot16(vdupq_n_s32(0), w0, vld1q_s8(xb->qs));
+                s = dot16(s, w1, vld1q_s8(xb->qs + 16));
+                acc[t] = vfmaq_n_f32(acc[t], vcvtq_f32_s32(s), scale[0] * xb->d);
+            }
+            if (has_min) macc[t] += min * xb->s;
         }
     }
     for (int t = 0; t < T; t++) y[t * ldy] = vaddvq_f32(acc[t]) + macc[t];
@@ -220,13 +208,8 @@ static inline __attribute__((always_inline)) void neon_matmul(const int type, co
     for (int64_t r = row0; r < row1; r++) {
         const uint8_t *row = w + r * rb;
         int64_t t = 0;
-        if (slm_type_is_unpacked(type)) {
-            for (; t + 4 <= ntok; t += 4) neon_unpacked_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 4);
-            for (; t < ntok; t++) neon_unpacked_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 1);
-        } else {
-            for (; t + 4 <= ntok; t += 4) neon_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 4);
-            for (; t < ntok; t++) neon_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 1);
-        }
+        for (; t + 4 <= ntok; t += 4) neon_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 4);
+        for (; t < ntok; t++) neon_row(type, row, x + t * nb, nb, y + t * ldy + r, ldy, 1);
     }
 }
 
