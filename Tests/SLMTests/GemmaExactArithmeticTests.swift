@@ -31,7 +31,7 @@ final class GemmaExactArithmeticTests: XCTestCase {
             try session.evaluate(prompt.ids)
             for (step, top5) in steps.enumerated() {
                 if step > 0 { try session.evaluate(prompt.greedyIds[step - 1]) }
-                let engine = logSoftmax(session.logits)
+                let engine = logSoftmax(session.logits.map(Double.init))
                 for candidate in top5 {
                     let truth = exact[step][Int(candidate.id)]
                     ours.append(abs(engine[Int(candidate.id)] - truth))
@@ -55,11 +55,13 @@ final class GemmaExactArithmeticTests: XCTestCase {
         XCTAssertEqual(flips, [])
     }
 
-    func logSoftmax(_ logits: UnsafeMutableBufferPointer<Float>) -> [Double] {
-        let maximum = Double(logits.max()!)
-        let sum = logits.reduce(0.0) { $0 + exp(Double($1) - maximum) }
-        return logits.map { Double($0) - maximum - log(sum) }
-    }
+}
+
+/// log(softmax(values)), shifted by the maximum so no term overflows.
+func logSoftmax(_ values: [Double]) -> [Double] {
+    let maximum = values.max()!
+    let sum = values.reduce(0.0) { $0 + exp($1 - maximum) }
+    return values.map { $0 - maximum - log(sum) }
 }
 
 /// The gemma3 forward pass in doubles, for a handful of tokens at once: embeddings scaled by √dim, RMSNorm before
@@ -103,11 +105,7 @@ struct ExactGemma {
         }
         let last = positions.map { rmsNorm(x[$0], w.outputNorm) }
         let logits = project(w.output, last)
-        return logits.map { values in
-            let maximum = values.max()!
-            let sum = values.reduce(0.0) { $0 + exp($1 - maximum) }
-            return values.map { $0 - maximum - log(sum) }
-        }
+        return logits.map(logSoftmax)
     }
 
     /// `matrix · input` for each input row, every weight row decoded once.

@@ -71,6 +71,8 @@ public struct AgentConfig: Sendable, Equatable {
         public var name: String?
         public var threads: Int?
         public var context: Int?
+        /// The context `run` gives the model: the configured one, else the interpreter's default.
+        public var contextLength: Int { context ?? SLMInterpreter.defaultContextLength }
     }
 
     public struct InterpreterOptions: Sendable, Equatable {
@@ -92,6 +94,7 @@ public struct AgentConfig: Sendable, Equatable {
         public var spoolActionExpiry = 30.0
         /// The configured memory budget in MB (`memory_budget_mb`), on top of the board profile's and the cgroup's.
         public var memoryBudgetMB: Int?
+        public var memoryBudgetBytes: Int? { memoryBudgetMB.map { $0 << 20 } }
     }
 
     public struct Telemetry: Sendable, Equatable {

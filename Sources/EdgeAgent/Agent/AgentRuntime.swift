@@ -29,7 +29,7 @@ public enum AgentRuntime {
         config: AgentConfig, catalog: Catalog, board: BoardProfile?, logger: Logger
     ) throws -> SLMInterpreter? {
         guard config.interpreter.slm else { return nil }
-        var context = config.model.context ?? SLMInterpreter.defaultContextLength
+        var context = config.model.contextLength
         if let board {
             let check = try memoryCheck(config: config, board: board)
             switch check.verdict {
@@ -62,8 +62,8 @@ public enum AgentRuntime {
     public static func memoryCheck(config: AgentConfig, board: BoardProfile, root: String = "") throws -> MemoryCheck {
         try MemoryCheck(
             board: board, model: config.model.name,
-            contextLength: config.model.context ?? SLMInterpreter.defaultContextLength, threads: config.model.threads,
-            budgetBytes: config.limits.memoryBudgetMB.map { $0 << 20 }, root: root)
+            contextLength: config.model.contextLength, threads: config.model.threads,
+            budgetBytes: config.limits.memoryBudgetBytes, root: root)
     }
 
     /// The client's settings from the config: the password is read here, from its file or variable, and goes
@@ -104,7 +104,7 @@ public enum AgentRuntime {
         let catalogBytes = FileManager.default.contents(atPath: config.catalog).map { Array($0) } ?? []
         let board = try boardProfile(config)
         let budget = try? MemoryBudget.measure(
-            configBytes: config.limits.memoryBudgetMB.map { $0 << 20 }, boardProfileBytes: board?.memoryLimitBytes,
+            configBytes: config.limits.memoryBudgetBytes, boardProfileBytes: board?.memoryLimitBytes,
             reserveBytes: board?.reserveBytes ?? 0)
         let memory = MemoryGate(
             marks: MemoryMarks(budgetBytes: budget?.bytes ?? (1 << 30)), logger: logger)

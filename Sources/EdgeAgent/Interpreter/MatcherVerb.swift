@@ -30,6 +30,9 @@ struct MatcherVerb: Equatable {
         "cold": .warmer, "chilly": .warmer, "freezing": .warmer, "nippy": .warmer,
         "hot": .cooler, "boiling": .cooler, "roasting": .cooler, "sweltering": .cooler,
     ]
+    /// Words that make a sentence a command of its own rather than a stated condition.
+    static let commandWords = particleVerbs.union(onVerbs).union(offVerbs).union(setVerbs).union(downVerbs)
+        .union(upVerbs).union(["on", "off", "open", "close", "shut", "raise", "lower", "lock", "unlock"])
     /// The words that make a sentence a statement of how a place is now.
     static let statementWords: Set<String> = ["is", "am", "feels", "feel"]
     /// Words that put the condition elsewhere in time, make it hypothetical, or about the weather.
@@ -54,10 +57,8 @@ struct MatcherVerb: Equatable {
     /// explained here; the place must still be named (one area, floor or device), as for "too …".
     static func condition(_ s: inout MatcherSentence) -> MatcherVerb? {
         let w = s.words
-        let verbs = particleVerbs.union(onVerbs).union(offVerbs).union(setVerbs).union(downVerbs).union(upVerbs)
-            .union(["on", "off", "open", "close", "shut", "raise", "lower", "lock", "unlock"])
         guard w.contains(where: statementWords.contains), !w.contains(where: notNowWords.contains),
-            !w.contains(where: verbs.contains)
+            !w.contains(where: commandWords.contains)
         else { return nil }
         let found = w.indices.filter { i in
             conditions[w[i]] != nil && !s.explained[i] && (w[i] != "black" || (i > 0 && w[i - 1] == "pitch"))

@@ -216,9 +216,9 @@ public final class SLMInterpreter: @unchecked Sendable {
             return proposal
         }
         proposal.confidence = confidence
+        let words = normalized.tokens.map(\.folded)
         if ![.getState, .notACommand].contains(action.intent),
-            let veto = MatcherLexicon.veto(in: normalized.tokens.map(\.folded))
-                ?? normalized.tokens.map(\.folded).first(where: Self.whenWords.contains)
+            let veto = MatcherLexicon.veto(in: words) ?? words.first(where: Self.whenWords.contains)
         {
             // Negation, a time or a condition: the model cannot be trusted to have read it, so nothing acts.
             proposal.confidence = min(confidence, 0.3)
