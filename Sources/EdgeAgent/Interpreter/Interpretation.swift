@@ -131,7 +131,16 @@ public struct Interpreter: Sendable {
             case .unrecognized:
                 if model == nil { return result }
             case .ok:
-                return validate(match.actions, into: result)
+                let validated = validate(match.actions, into: result)
+                // "bedroom blinds up and bedroom heating to 20" read as one command asks the thermostat for a
+                // position; read part by part, each part is a command the catalog can carry out.
+                if validated.status == .rejected, let parts = matcher.matchSeparately(normalized) {
+                    var second = result
+                    second.confidence = parts.confidence
+                    second = validate(parts.actions, into: second)
+                    if second.status == .ok { return second }
+                }
+                return validated
             }
         }
         guard let model else { return result }

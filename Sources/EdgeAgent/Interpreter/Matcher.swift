@@ -37,8 +37,55 @@ public struct Matcher: Sendable {
     }
 
     public func match(_ text: NormalizedText) -> MatchResult {
+        if text.contentTokens.isEmpty && !text.tokens.isEmpty {
+            return MatchResult(
+                status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.9,
+                reason: "only courtesy words")
+        }
         let clauses = MatcherClauses.split(text)
-        guard clauses.count > 1 else { return matchClause(text) }
+        let whole = matchParts(clauses, of: text)
+        guard whole.status != .ok else { return whole }
+        // "lights on, upper floor": the comma did not end a command. Not when a part names something the catalog
+        // lacks ("switch off the kitchen light, the blender").
+        let unknownPart = clauses.contains { clause in
+            let s = MatcherSentence(text: clause, index: index)
+            return s.segments.allSatisfy(\.isEmpty) && !isFraming(s)
+        }
+        if clauses.count > 1, !unknownPart {
+            let unsplit = matchClause(text)
+            if unsplit.status == .ok && !unsplit.actions.contains(where: { $0.intent == .notACommand }) { return unsplit }
+        }
+        return matchSeparately(text) ?? whole
+    }
+
+    /// "bedroom blinds up and bedroom heating to 20": no verb after "and", yet each part is a command of its own.
+    /// Nil unless the text has parts and every one is a clear command (or a remark around them).
+    func matchSeparately(_ text: NormalizedText) -> MatchResult? {
+        let parts = MatcherClauses.splitAtJoiners(text)
+        guard parts.count > 1 else { return nil }
+        let separate = matchParts(parts, of: text)
+        guard separate.status == .ok, !separate.actions.contains(where: { $0.intent == .notACommand }) else {
+            return nil
+        }
+        return separate
+    }
+
+    /// The clauses of one sentence: parts that only frame the request ("so it's getting late", "I'm about to have
+    /// a shower", "good evening") are read past unless they hold a negation, condition or time; each other part must
+    /// be a clear command of its own.
+    func matchParts(_ parts: [NormalizedText], of text: NormalizedText) -> MatchResult {
+        var clauses: [NormalizedText] = []
+        for part in parts {
+            let sentence = MatcherSentence(text: part, index: index)
+            if parts.count > 1, isFraming(sentence) {
+                if let word = MatcherLexicon.veto(in: sentence.words, from: MatcherLexicon.blockingWords) {
+                    return .unrecognized("'\(word)' in '\(part.text)': negation, time or condition")
+                }
+                continue
+            }
+            clauses.append(part)
+        }
+        guard clauses.count > 1 else { return matchClause(clauses.first ?? text) }
         // Every clause must be a clear command of its own; anything less and the whole sentence is the model's.
         var combined = MatchResult(status: .ok, actions: [], candidates: [], confidence: 1, reason: nil)
         for clause in clauses {
@@ -55,6 +102,69 @@ public struct Matcher: Sendable {
         return combined
     }
 
+    /// "movie night", "Gute Nacht", "wake up scene please": a scene's name with nothing else starts it.
+    func sceneAlone(_ s: inout MatcherSentence) -> String? {
+        guard s.quantities.isEmpty, s.segments.count == 1, s.segments[0].mentions.count == 1,
+            case .scene(let id) = s.segments[0].mentions[0].kind
+        else { return nil }
+        s.explain(MatcherLexicon.sceneWords)
+        return s.unexplainedWords.isEmpty ? id : nil
+    }
+
+    /// A command verb with nothing named, or only "it" ("turn it off", "brighter please", "make it 20"): which
+    /// device is meant is not in the words, so the answer is `ambiguous` between those that could do it. Other
+    /// unknown words may name something the catalog lacks: `unrecognized`.
+    func unnamedTarget(_ verb: MatcherVerb, _ s: inout MatcherSentence) -> MatchResult {
+        let unnamed = MatchResult.unrecognized("no device, area or floor named", confidence: 0.3)
+        s.explain(MatcherLexicon.pronouns)
+        guard s.unexplainedWords.isEmpty, s.quantities.count <= 1, verb.kind != .query else { return unnamed }
+        // "lock up", "lock everything": every lock; locking is never the risky direction.
+        if verb.kind == .lock, s.contains("up") || s.hasAll {
+            let locks = catalog.devices.filter { $0.has(.lock) }.map(\.id)
+            if !locks.isEmpty {
+                return MatchResult(
+                    status: .ok, actions: [Action(.lock, devices: locks)], candidates: [], confidence: 0.85,
+                    reason: nil)
+            }
+        }
+        let temperature = s.contains("degrees") || s.contains("temperature")
+            || s.quantities.contains { [.celsius, .fahrenheit, .degrees].contains($0.quantity.unit) }
+        let intents: Set<Intent>
+        switch verb.kind {
+        case .turnOn: intents = [.turnOn]
+        case .turnOff: intents = [.turnOff]
+        case .open, .raise: intents = [.openCover]
+        case .close, .lower: intents = [.closeCover]
+        case .lock: intents = [.lock]
+        case .unlock: intents = [.unlock]
+        case .warmer: intents = [.temperatureUp]
+        case .cooler: intents = [.temperatureDown]
+        case .up: intents = temperature ? [.temperatureUp] : [.brightnessUp]
+        case .down: intents = temperature ? [.temperatureDown] : [.brightnessDown]
+        case .set: intents = temperature ? [.climateSetTemperature] : [.lightSet, .setPosition, .climateSetTemperature]
+        case .query, .unsupported: return unnamed
+        }
+        let candidates = catalog.devices.filter { !intents.isDisjoint(with: $0.intents) }.map(\.id)
+        guard !candidates.isEmpty else { return unnamed }
+        return .ambiguous(candidates, "which device: '\(s.words.joined(separator: " "))' names none")
+    }
+
+    /// A part that names nothing in the catalog, has no number and no command word, and is a remark of its own:
+    /// "good evening", "I'm about to have a shower", "the kids are asleep". A noun phrase alone ("the blender"
+    /// after "the kitchen light,") is an object the catalog lacks.
+    func isFraming(_ s: MatcherSentence) -> Bool {
+        // "I'm off to work": "off" before "to" is leaving, not switching.
+        let commandWords = s.words.indices.filter { i in
+            let word = s.words[i]
+            guard MatcherVerb.commandWords.contains(word) || MatcherClauses.clauseVerbs.contains(word) else { return false }
+            return !(word == "off" && i + 1 < s.words.count && s.words[i + 1] == "to")
+        }
+        guard s.segments.allSatisfy(\.isEmpty), s.quantities.isEmpty, s.namelessParts == 0, commandWords.isEmpty
+        else { return false }
+        guard let first = s.words.first else { return true }
+        return !MatcherLexicon.determiners.contains(first) || s.words.contains(where: MatcherLexicon.clauseMarkers.contains)
+    }
+
     func matchClause(_ text: NormalizedText) -> MatchResult {
         var sentence = MatcherSentence(text: text, index: index)
         let words = sentence.words
@@ -68,10 +178,26 @@ public struct Matcher: Sendable {
                 status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.9,
                 reason: "no device, area or command verb")
         }
-        if let veto = MatcherLexicon.veto(in: words) {
+        // "Set a timer", "write a poem about lamps": another assistant's job, unless a device is named.
+        if let job = words.first(where: MatcherLexicon.otherJobs.contains),
+            !sentence.segments.contains(where: { !$0.devices.isEmpty })
+        {
+            return MatchResult(
+                status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.85,
+                reason: "'\(job)' is not a device command")
+        }
+        let vetoes = verb?.kind == .query ? MatcherLexicon.questionVetoes : MatcherLexicon.vetoWords
+        if let veto = MatcherLexicon.veto(in: words, from: vetoes) {
             return .unrecognized("'\(veto)': negation, time or condition")
         }
-        guard let verb else { return .unrecognized("no command verb", confidence: 0.3) }
+        guard let verb else {
+            if let scene = sceneAlone(&sentence) {
+                return MatchResult(
+                    status: .ok, actions: [Action(.turnOn, devices: [scene])], candidates: [], confidence: 0.9,
+                    reason: nil)
+            }
+            return .unrecognized("no command verb", confidence: 0.3)
+        }
         if verb.indirect && !mentionsTarget {
             // "it's chilly in here": the place is where the speaker is, which the words do not say.
             let type: DeviceType = verb.kind == .warmer || verb.kind == .cooler ? .climate : .light
@@ -80,7 +206,7 @@ public struct Matcher: Sendable {
                 return .ambiguous(candidates, "which room: '\(words.joined(separator: " "))' names none")
             }
         }
-        guard mentionsTarget else { return .unrecognized("no device, area or floor named", confidence: 0.3) }
+        guard mentionsTarget else { return unnamedTarget(verb, &sentence) }
 
         let decided: MatcherIntent.Decision
         switch MatcherIntent.decide(verb, &sentence, catalog: catalog) {
@@ -106,6 +232,7 @@ public struct Matcher: Sendable {
         var confidence = 0.95
         confidence -= 0.1 * Double(unexplained.count)
         confidence -= 0.03 * Double(sentence.correctedTargetWords)
+        confidence -= 0.05 * Double(sentence.partialNames)
         if verb.elliptical { confidence -= 0.05 }
         if decided.assumedUnit { confidence -= 0.05 }
         confidence = max(0, min(1, (confidence * 100).rounded() / 100))

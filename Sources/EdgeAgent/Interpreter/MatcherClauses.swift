@@ -1,5 +1,6 @@
 /// "Open the blinds and turn on the kitchen light": two commands in one sentence, split where "and" (or "then") is
-/// followed by a command verb, so each clause gets its own verb and targets.
+/// followed by a command verb, and where punctuation ends a part ("when you get a chance, please lock the front
+/// door"; "nightlight on, kids light off"), so each clause gets its own verb and targets.
 enum MatcherClauses {
     /// Words that start a new clause after "and".
     static let clauseVerbs: Set<String> = [
@@ -7,21 +8,26 @@ enum MatcherClauses {
         "start", "stop", "put", "make", "activate", "deactivate", "power", "increase", "decrease", "reduce", "bring",
         "change", "adjust", "lift", "boost", "darken",
     ]
-    static let joiners: Set<String> = ["and", "then", "&"]
+    static let joiners: Set<String> = ["and", "then", "&", "und"]
+    /// Marks that end a part of a sentence when they stand between two words.
+    static let breaks: Set<Character> = [",", ";", ":", ".", "!", "?"]
 
-    /// The clauses of a command; one when it has a single verb.
+    /// The clauses of a command; one when it has a single verb and no punctuation between words.
     static func split(_ text: NormalizedText) -> [NormalizedText] {
         let tokens = text.tokens
         var starts = [0]
         var i = 0
         while i < tokens.count {
-            if joiners.contains(tokens[i].folded) {
+            if i > (starts.last ?? 0), punctuated(text, before: i) || purpose(tokens, at: i) {
+                starts.append(i)
+            } else if joiners.contains(tokens[i].folded) {
                 var next = i + 1
                 while next < tokens.count && (tokens[next].isFiller || joiners.contains(tokens[next].folded)) {
                     next += 1
                 }
                 if next < tokens.count, next > i + 1 || tokens[next].kind == .word,
-                    clauseVerbs.contains(tokens[next].folded), next > (starts.last ?? 0) + 1
+                    clauseVerbs.contains(tokens[next].folded), next > (starts.last ?? 0) + 1,
+                    !punctuated(text, before: next)
                 {
                     starts.append(next)
                     i = next
@@ -30,12 +36,43 @@ enum MatcherClauses {
             }
             i += 1
         }
+        return cut(text, at: starts)
+    }
+
+    /// The text in parts at every "and" ("bedroom blinds up and bedroom heating to 20"), for when the sentence as
+    /// a whole is not one command but each part may be one of its own.
+    static func splitAtJoiners(_ text: NormalizedText) -> [NormalizedText] {
+        let starts = [0] + text.tokens.indices.filter { i in
+            guard i > 0 else { return false }
+            return punctuated(text, before: i)
+                || (joiners.contains(text.tokens[i - 1].folded) && !joiners.contains(text.tokens[i].folded))
+        }
+        return cut(text, at: starts)
+    }
+
+    /// "… so I can see my screen": a clause giving the reason starts at "so" before its subject.
+    static func purpose(_ tokens: [NormalizedText.Token], at i: Int) -> Bool {
+        tokens[i].folded == "so" && i + 1 < tokens.count && ["i", "we", "that", "they"].contains(tokens[i + 1].folded)
+    }
+
+    /// Whether punctuation stands between token `i - 1` and token `i` in what the user typed.
+    static func punctuated(_ text: NormalizedText, before i: Int) -> Bool {
+        guard i > 0, i < text.tokens.count else { return false }
+        let end = text.tokens[i - 1].range.upperBound
+        let start = text.tokens[i].range.lowerBound
+        guard end < start else { return false }
+        return text.original[end..<start].contains(where: breaks.contains)
+    }
+
+    static func cut(_ text: NormalizedText, at starts: [Int]) -> [NormalizedText] {
+        let tokens = text.tokens
         guard starts.count > 1 else { return [text] }
         var clauses: [NormalizedText] = []
         for (n, start) in starts.enumerated() {
             var end = n + 1 < starts.count ? starts[n + 1] : tokens.count
             // Drop the joiners that end a clause ("… kitchen light and").
             while end > start && (joiners.contains(tokens[end - 1].folded) || tokens[end - 1].isFiller) { end -= 1 }
+            guard end > start else { continue }
             let quantities = text.quantities.compactMap { q -> NormalizedText.Quantity? in
                 guard q.tokens.lowerBound >= start, q.tokens.upperBound <= end else { return nil }
                 var moved = q
@@ -45,7 +82,7 @@ enum MatcherClauses {
             clauses.append(
                 NormalizedText(
                     original: text.original, tokens: Array(tokens[start..<end]), quantities: quantities,
-                    isQuestion: text.isQuestion))
+                    isQuestion: text.isQuestion && n == starts.count - 1))
         }
         return clauses
     }

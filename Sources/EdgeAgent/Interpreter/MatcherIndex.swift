@@ -20,6 +20,9 @@ struct MatcherIndex: Sendable {
     /// Every word of a device's name or alias: one left over after matching is part of a name that named nothing
     /// whole ("switch off the coffee machine and the hood"), so acting on the rest would drop a device.
     let nameWords: Set<String>
+    /// The last word of a device's name or alias, when it is not a word for a kind of device, a place or a verb:
+    /// "the hood" is the extractor hood, "that machine" the coffee machine. Singular forms.
+    let headWords: [String: [String]]
 
     init(catalog: Catalog, normalizer: Normalizer) {
         func words(_ phrase: String) -> [String] {
@@ -59,6 +62,18 @@ struct MatcherIndex: Sendable {
         self.byFirstWord = byFirst
         self.deviceWords = deviceWords
         self.nameWords = Set(deviceWords.values.joined().joined())
+        let placeWords = Set(entries.filter { if case .device = $0.referent { false } else { true } }.flatMap(\.words))
+        var heads: [String: [String]] = [:]
+        for (id, names) in deviceWords.sorted(by: { $0.key < $1.key }) {
+            for name in names where name.count > 1 {
+                let head = name[name.count - 1]
+                guard MatcherLexicon.domainNouns[head] == nil, !placeWords.contains(head),
+                    !MatcherVerb.verbWords.contains(head), !MatcherLexicon.ignorable.contains(head)
+                else { continue }
+                if !(heads[head]?.contains(id) ?? false) { heads[head, default: []].append(id) }
+            }
+        }
+        self.headWords = heads
     }
 
     /// The longest phrase starting at `start` in `words`: its length and every referent spelled that way.

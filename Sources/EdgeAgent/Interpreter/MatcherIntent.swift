@@ -74,7 +74,16 @@ enum MatcherIntent {
             d.intent = verb.kind == .lock ? .lock : .unlock
             d.domain = .lock
             return .success(d)
+        case .raise where target == .climate, .lower where target == .climate:
+            // "raise the bedroom thermostat by 2 degrees", "heating up half a degree": a step unless "to" a level.
+            if let number, relative != true, number.position > 0, ["to", "at"].contains(s.words[number.position - 1]) {
+                return setValue(number, percentIntent: .notACommand)
+            }
+            return temperature(up: verb.kind == .raise, number, &d)
         case .open, .close, .raise, .lower:
+            if verb.elliptical, let number, number.position == 0 || !["to", "at"].contains(s.words[number.position - 1]) {
+                return .failure(.unsure("a number with 'up' or 'down'"))
+            }
             if verb.elliptical && target != .cover && target != .light {
                 return .failure(.unsure("'up' or 'down' without a cover or a light"))
             }
@@ -101,7 +110,10 @@ enum MatcherIntent {
         case .up, .down:
             let degrees = [.celsius, .fahrenheit, .degrees].contains(number?.quantity.unit)
             if target == .climate || temperatureWords || degrees {
-                if let number, relative != true { return setValue(number, percentIntent: .notACommand) }
+                // "turn the heating up two degrees" is a step; "up to 22" a level.
+                if let number, relative != true, number.position > 0, ["to", "at"].contains(s.words[number.position - 1]) {
+                    return setValue(number, percentIntent: .notACommand)
+                }
                 return temperature(up: verb.kind == .up, number, &d)
             }
             if let number, number.quantity.unit != .percent || relative == false {

@@ -12,7 +12,7 @@ enum MatcherLexicon {
         "light": .light, "lamp": .light, "lighting": .light, "bulb": .light, "lamp light": .light,
         "blind": .cover, "shutter": .cover, "curtain": .cover, "shade": .cover, "cover": .cover,
         "fan": .fan, "thermostat": .climate, "heating": .climate, "heater": .climate,
-        "lock": .lock, "tv": .mediaPlayer, "television": .mediaPlayer, "sensor": .sensor,
+        "lock": .lock, "door": .cover, "tv": .mediaPlayer, "television": .mediaPlayer, "sensor": .sensor,
     ]
 
     /// Words the matcher reads past: articles, prepositions, politeness the normaliser did not mark.
@@ -21,7 +21,8 @@ enum MatcherLexicon {
         "room", "it", "is", "are", "its", "all", "every", "everything", "and", "up", "down", "by", "just", "quickly",
         "light", "lights", "the", "that", "this", "those", "these", "then", "also", "both", "area", "level", "too",
         "brightness", "temperature", "value", "percent", "degrees", "degree", "position", "about", "here", "there",
-        "some", "bit", "little", "lot", "way", "entire", "whole", "house", "home", "with", "let", "go", "be",
+        "some", "bit", "little", "lot", "way", "entire", "whole", "house", "home", "with", "let", "go", "be", "any",
+        "can", "could",
     ]
 
     /// Words after which the matcher must not decide: negation, time, conditions, hedged wishes.
@@ -29,20 +30,34 @@ enum MatcherLexicon {
         "not", "never", "dont", "don't", "no", "when", "if", "unless", "after", "before", "until", "later",
         "tomorrow", "tonight", "minute", "minutes", "hour", "hours", "second", "seconds", "timer", "schedule",
         "o'clock", "am", "pm", "or", "but", "except", "should", "yesterday", "again", "instead", "was", "were",
-        "did", "wish", "maybe", "why", "who", "where", "whether",
+        "did", "wish", "maybe", "why", "who", "where", "whether", "remind", "reminder", "alarm",
         // Statements about the past or the state, not requests.
-        "turned", "switched", "keeps", "been", "has", "have", "had", "left",
+        "turned", "switched", "keep", "keeps", "been", "has", "have", "had", "left",
     ]
 
     /// The first veto word of `words`, if any; "am" only as a time ("7 am"), not in "I am".
-    static func veto(in words: [String]) -> String? {
+    static func veto(in words: [String], from set: Set<String> = vetoWords) -> String? {
         words.indices.first { i in
-            vetoWords.contains(words[i]) && !(words[i] == "am" && i > 0 && words[i - 1] == "i")
+            set.contains(words[i]) && !(words[i] == "am" && i > 0 && words[i - 1] == "i")
         }.map { words[$0] }
     }
 
     /// Words that open a question about state.
-    static let questionOpeners: Set<String> = ["is", "are", "what", "how", "which", "whats", "does", "do", "did"]
+    static let questionOpeners: Set<String> = [
+        "is", "are", "what", "how", "which", "whats", "does", "do", "did", "has", "have",
+    ]
+
+    /// Openings that make the rest a question about state: "did I lock the front door".
+    static let questionFrames: [[String]] = [
+        ["i", "wonder", "if"], ["i", "wonder", "whether"], ["check", "whether"], ["check", "if"],
+        ["tell", "me", "if"], ["tell", "me", "whether"], ["do", "you", "know", "if"], ["do", "you", "know", "whether"],
+    ]
+
+    /// Of the veto words, those that still keep the matcher out of a question: time and hypotheticals. "Did I
+    /// lock the door" and "have I left the lamp on" ask about now.
+    static let questionVetoes = vetoWords.subtracting([
+        "did", "has", "have", "had", "left", "turned", "switched", "been", "if", "whether", "keep", "keeps",
+    ])
 
     /// Words that say the sentence is about the home even without a device name: the matcher then never answers
     /// "not a command".
@@ -53,4 +68,97 @@ enum MatcherLexicon {
     ]
 
     static let allWords: Set<String> = ["all", "every", "everything", "entire", "whole"]
+
+    /// German command words as the matcher reads them (folded), used only in a sentence that has one of
+    /// `germanMarkers`: "Licht in der Küche an", "Heizung auf 21 Grad", "ist die Haustür abgeschlossen?".
+    /// "Licht" is the lighting of a place, as "the lights".
+    static let german: [String: String] = [
+        "der": "the", "die": "the", "das": "the", "den": "the", "dem": "the", "im": "in", "auf": "to", "zu": "to",
+        "und": "and", "alle": "all", "alles": "everything", "bitte": "please", "mach": "make", "mache": "make",
+        "machen": "make", "schalte": "switch", "schalten": "switch", "stelle": "set", "stell": "set", "an": "on",
+        "ein": "a", "aus": "off", "einschalten": "on", "anschalten": "on", "anmachen": "on", "ausschalten": "off",
+        "ausmachen": "off", "offnen": "open", "oeffnen": "open", "aufmachen": "open", "schliessen": "close",
+        "zumachen": "close", "ist": "is", "sind": "are", "es": "it", "wie": "how", "kalter": "colder",
+        "heller": "brighter", "dunkler": "darker", "licht": "lights", "lichter": "lights", "lampen": "lamps",
+        "grad": "degrees", "prozent": "percent", "rot": "red", "grun": "green", "blau": "blue", "gelb": "yellow",
+        "weiss": "white", "lila": "purple", "abgeschlossen": "locked", "zugesperrt": "locked", "offen": "open",
+        "geschlossen": "closed", "warm": "warm", "kalt": "cold", "dunkel": "dark", "hell": "bright",
+    ]
+    /// German particles that are the verb when they end the sentence: "Garagentor auf", "Rollladen zu".
+    static let germanLast: [String: String] = ["auf": "open", "zu": "close", "ein": "on"]
+
+    /// Words that only German has among commands; one of them makes the sentence German.
+    static let germanMarkers: Set<String> = [
+        "der", "das", "dem", "im", "ist", "und", "bitte", "mach", "mache", "machen", "schalte", "schalten", "stelle",
+        "stell", "auf", "zu", "es", "wie", "alle", "alles", "einschalten", "anschalten", "anmachen", "ausschalten",
+        "ausmachen", "offnen", "oeffnen", "aufmachen", "schliessen", "zumachen", "licht", "lichter", "grad", "prozent",
+        "rot", "grun", "blau", "gelb", "weiss", "abgeschlossen", "zugesperrt", "geschlossen", "kalter", "heller",
+        "dunkler", "kalt", "dunkel",
+    ]
+
+    /// Words that open a noun phrase: a part that starts with one and has no verb names an object.
+    static let determiners: Set<String> = [
+        "the", "a", "an", "my", "our", "his", "her", "their", "this", "that", "these", "those", "some",
+    ]
+    /// Verbs that make a part a clause of its own ("the kids are asleep").
+    static let clauseMarkers: Set<String> = ["is", "are", "am", "was", "were", "be", "has", "have", "can", "will"]
+
+    /// Words that stand for a device the sentence does not name ("turn it off", "dim them").
+    static let pronouns: Set<String> = ["it", "them", "that", "this", "those", "these", "everything", "something"]
+
+    /// Words that may go with a scene's name said on its own ("movie night please", "wake up scene").
+    static let sceneWords: Set<String> = ["scene", "mode", "time", "please", "now"]
+
+    /// Courtesy around a request that is not a condition on it: "if you could", "when you get a chance". Read past
+    /// like "please"; "if" and "when" elsewhere still make the matcher stand back.
+    static let politeFrames: [[String]] = [
+        ["if", "it", "is", "not", "too", "much", "trouble"], ["if", "it", "is", "no", "trouble"],
+        ["if", "you", "do", "not", "mind"], ["if", "you", "dont", "mind"], ["if", "that", "is", "ok"],
+        ["if", "you", "could"], ["if", "you", "can"], ["if", "you", "would"], ["if", "possible"],
+        ["when", "you", "get", "a", "chance"], ["when", "you", "have", "a", "moment"],
+        ["when", "you", "have", "a", "minute"], ["when", "you", "have", "a", "second"], ["whenever", "you", "can"],
+        ["i", "would", "really", "appreciate", "it"], ["i", "would", "appreciate", "it"],
+        ["would", "it", "be", "possible", "to"], ["is", "it", "possible", "to"], ["do", "you", "think", "you", "could"],
+        ["would", "you", "be", "so", "kind", "as", "to"], ["would", "you", "mind"], ["do", "you", "mind"],
+        ["you", "can"], ["you", "could"],
+    ]
+
+    /// The positions in `words` that belong to a polite frame.
+    static func politeFrameIndices(in words: [String]) -> Set<Int> {
+        var out = Set<Int>()
+        var i = 0
+        while i < words.count {
+            if let frame = politeFrames.first(where: { f in
+                i + f.count <= words.count && zip(f, words[i...]).allSatisfy { $0 == $1 }
+            }) {
+                out.formUnion(i..<i + frame.count)
+                i += frame.count
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// "Would you mind switching on the coffee machine": the -ing form of a command verb is the verb.
+    static let gerunds: [String: String] = [
+        "switching": "switch", "turning": "turn", "putting": "put", "shutting": "shut", "powering": "power",
+        "opening": "open", "closing": "close", "locking": "lock", "unlocking": "unlock", "dimming": "dim",
+        "setting": "set", "raising": "raise", "lowering": "lower", "brightening": "brighten",
+    ]
+
+    /// Words of the jobs other assistants do (timers, reminders, music, writing): a sentence built on one is not
+    /// a device command even when it mentions a device ("write a poem about lamps").
+    static let otherJobs: Set<String> = [
+        "timer", "alarm", "remind", "reminder", "reminders", "poem", "joke", "story", "song", "music", "playlist",
+        "podcast", "call", "phone", "text", "email", "weather", "forecast", "recipe", "translate", "spell", "write",
+    ]
+
+    /// Words that keep the matcher out even in a part of the sentence that names no device: negation, conditions,
+    /// time ("if it gets dark, turn on the porch light").
+    static let blockingWords: Set<String> = [
+        "not", "never", "dont", "no", "when", "if", "unless", "after", "before", "until", "later", "tomorrow",
+        "tonight", "minute", "minutes", "hour", "hours", "second", "seconds", "timer", "schedule", "o'clock", "pm",
+        "am", "yesterday", "instead", "except",
+    ]
 }

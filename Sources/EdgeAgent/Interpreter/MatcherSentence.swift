@@ -40,6 +40,8 @@ struct MatcherSentence {
     private(set) var segments: [Segment] = []
     private(set) var quantities: [Number] = []
     private(set) var correctedTargetWords = 0
+    /// Devices named only by the last word of their name ("the hood").
+    private(set) var partialNames = 0
     /// Parts between "and"s that have words but name nothing the catalog knows ("the coffee machine and the hood"):
     /// acting on the rest would silently drop a device.
     private(set) var namelessParts = 0
@@ -52,11 +54,27 @@ struct MatcherSentence {
 
     init(text: NormalizedText, index: MatcherIndex) {
         self.text = text
+        // Fillers and polite frames ("if you could", "when you get a chance") are not read at all.
+        var kept = text.tokens.indices.filter { !text.tokens[$0].isFiller }
+        let framed = MatcherLexicon.politeFrameIndices(in: kept.map { text.tokens[$0].folded })
+        kept = kept.enumerated().filter { !framed.contains($0.offset) }.map(\.element)
+        // German is read word for word, from what was typed ("Licht", not its spelling correction "light").
+        let typed = kept.map { Diacritics.fold(text.tokens[$0].correctedFrom ?? text.tokens[$0].folded) }
+        let german = typed.contains(where: MatcherLexicon.germanMarkers.contains)
         var positions: [Int: Int] = [:]
         var words: [String] = []
-        for (i, token) in text.tokens.enumerated() where !token.isFiller {
+        for (n, i) in kept.enumerated() {
             positions[i] = words.count
-            words.append(token.folded)
+            var word = text.tokens[i].folded
+            if text.tokens[i].kind == .word {
+                word = MatcherLexicon.gerunds[word] ?? word
+                if german, let english = n == kept.count - 1 ? MatcherLexicon.germanLast[typed[n]] : nil {
+                    word = english
+                } else if german, let english = MatcherLexicon.german[typed[n]] {
+                    word = english
+                }
+            }
+            words.append(word)
         }
         self.words = words
         self.explained = Array(repeating: false, count: words.count)
@@ -65,13 +83,13 @@ struct MatcherSentence {
             quantities.append(Number(quantity: quantity, position: position))
             for t in quantity.tokens { if let p = positions[t] { explained[p] = true } }
         }
-        let contentTokens = text.tokens.filter { !$0.isFiller }
+        let contentTokens = kept.map { text.tokens[$0] }
         var segment = Segment()
         var partStart = 0
         var i = 0
         while i < words.count {
             let word = words[i]
-            if word == "and" || word == "&" {
+            if word == "and" || word == "&" || word == "und" {
                 explained[i] = true
                 if !segment.isEmpty { segments.append(segment) } else if i > partStart { namelessParts += 1 }
                 segment = Segment()
@@ -109,6 +127,14 @@ struct MatcherSentence {
                 continue
             }
             let single = MatcherLexicon.singular(word)
+            if contentTokens[i].kind == .word, contentTokens[i].correctedFrom == nil, let ids = index.headWords[single] {
+                segment.mentions.append(Mention(kind: .devices(ids), words: [single]))
+                deviceStarts.append(i)
+                explained[i] = true
+                partialNames += 1
+                i += 1
+                continue
+            }
             // "lock the door": the verb is not also the noun.
             let isVerb = i == 0 && (word == "lock" || word == "heat")
             if contentTokens[i].kind == .word, !isVerb,

@@ -95,7 +95,7 @@ struct MatcherTargets {
                     picked += candidates
                     continue
                 }
-                let candidates = matching(noun.word, domain, among: catalog.devices)
+                let candidates = capable(of: d.intent, matching(noun.word, domain, among: catalog.devices))
                 if s.hasAll, let domain, Self.lightNouns.contains(noun.word) {
                     actions.append(action(domain: domain))
                 } else if s.hasAll, !candidates.isEmpty {
@@ -117,7 +117,10 @@ struct MatcherTargets {
                 guard s.hasAll else { return .failure(.unsure("which devices in \(places[0].id)?")) }
                 actions += places.map { action(area: $0.area, floor: $0.floor) }
             case .getState:
-                return .failure(.unsure("a question about a whole area"))
+                let asked = askedAbout(s, in: places)
+                if asked.isEmpty { return .failure(.unsure("a question about a whole area")) }
+                if asked.count > 1 { return ambiguous(asked, places[0].id) }
+                picked += asked
             default:
                 if d.domain == .light {
                     actions += places.map { action(area: $0.area, floor: $0.floor, domain: .light) }
@@ -169,6 +172,45 @@ struct MatcherTargets {
         let named = devices.filter { index.device($0.id, contains: [word]) }
         if !named.isEmpty { return named.map(\.id) }
         return devices.filter { $0.type == domain }.map(\.id)
+    }
+
+    /// What a question about a place asks for: "how warm is it in the kitchen" its thermometer (else its
+    /// thermostat), "is anyone in the hallway" its motion or presence sensor.
+    func askedAbout(_ s: MatcherSentence, in places: [Place]) -> [String] {
+        let here = devices(in: places)
+        if s.words.contains(where: Self.temperatureWords.contains) {
+            let found = matching("temperature", .climate, among: here)
+            let sensors = found.filter { catalog.device($0)?.type == .sensor }
+            return sensors.isEmpty ? found : sensors
+        }
+        if s.words.contains(where: ["open", "closed", "shut"].contains) {
+            return here.filter { $0.has(.openClose) || $0.has(.position) }.map(\.id)
+        }
+        if s.words.contains(where: ["locked", "unlocked", "lock"].contains) {
+            return here.filter { $0.has(.lock) }.map(\.id)
+        }
+        if s.words.contains(where: Self.presenceWords.contains) {
+            return here.filter { device in
+                device.type == .sensor && Self.presenceSensorWords.contains { index.device(device.id, contains: [$0]) }
+            }.map(\.id)
+        }
+        return []
+    }
+
+    static let temperatureWords: Set<String> = ["warm", "cold", "hot", "chilly", "temperature", "degrees"]
+    static let presenceWords: Set<String> = ["anyone", "anybody", "someone", "somebody", "occupied", "movement"]
+    static let presenceSensorWords = ["motion", "presence", "occupancy"]
+
+    /// Of the devices a noun names, those that can do the intent ("lock the door": the lock, not the garage
+    /// door); for opening and closing a door, its lock too ("open the door" may mean unlock it). All of them when
+    /// none can, so the validator names what is missing.
+    func capable(of intent: Intent, _ ids: [String]) -> [String] {
+        let able = ids.filter { id in
+            guard let device = catalog.device(id) else { return false }
+            return device.intents.contains(intent)
+                || ((intent == .openCover || intent == .closeCover) && device.has(.lock))
+        }
+        return able.isEmpty ? ids : able
     }
 
     func capability(_ intent: Intent) -> Capability? {

@@ -33,6 +33,9 @@ struct MatcherVerb: Equatable {
     /// Words that make a sentence a command of its own rather than a stated condition.
     static let commandWords = particleVerbs.union(onVerbs).union(offVerbs).union(setVerbs).union(downVerbs)
         .union(upVerbs).union(["on", "off", "open", "close", "shut", "raise", "lower", "lock", "unlock"])
+    /// Every word that can carry a command or a relative change: never a device's head noun ("towel warmer").
+    static let verbWords = commandWords.union(warmerWords).union(coolerWords).union(coldWords).union(hotWords)
+        .union(upWords).union(downWords).union(conditions.keys).union(MatcherLexicon.homeWords)
     /// The words that make a sentence a statement of how a place is now.
     static let statementWords: Set<String> = ["is", "am", "feels", "feel"]
     /// Words that put the condition elsewhere in time, make it hypothetical, or about the weather.
@@ -45,6 +48,16 @@ struct MatcherVerb: Equatable {
     static let germanLocks: [String: Kind] = [
         "abschliessen": .lock, "abschließen": .lock, "zusperren": .lock, "aufschliessen": .unlock,
         "aufschließen": .unlock, "aufsperren": .unlock,
+    ]
+    static let ensuredStates: [String: Kind] = [
+        "locked": .lock, "unlocked": .unlock, "on": .turnOn, "off": .turnOff, "closed": .close, "shut": .close,
+        "open": .open,
+    ]
+
+    /// What a question about the past state of a device may say: "did I leave the garage open".
+    static let stateVerbs: Set<String> = [
+        "i", "we", "you", "lock", "leave", "left", "turn", "turned", "switch", "switched", "close", "shut", "open",
+        "put", "forget", "forgot", "to",
     ]
     static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
     static let queryWords: Set<String> = [
@@ -79,8 +92,22 @@ struct MatcherVerb: Equatable {
         let wish = w.starts(with: ["i", "want"]) || w.starts(with: ["i", "would", "like"])
         if wish { for i in 0..<(w[1] == "want" ? 2 : 3) { s.explain(i) } }
         if let first = w.first, MatcherLexicon.questionOpeners.contains(first) {
-            explain(queryWords)
+            explain(queryWords.union(first == "did" || first == "has" || first == "have" ? stateVerbs : []))
             return MatcherVerb(kind: .query)
+        }
+        // "did I lock the front door", "I wonder if I left the lamp on", "check whether the door is locked".
+        if let frame = MatcherLexicon.questionFrames.first(where: { w.starts(with: $0) }) {
+            for i in frame.indices { s.explain(i) }
+            explain(queryWords.union(stateVerbs))
+            return MatcherVerb(kind: .query)
+        }
+        // "make sure the front door is locked", "ensure the heating is off": the state asked for.
+        if let sure = w.indices.first(where: { w[$0] == "ensure" || (w[$0] == "make" && $0 + 1 < w.count && w[$0 + 1] == "sure") }) {
+            let after = w[(sure + 1)...]
+            let states = after.compactMap { ensuredStates[$0] }
+            guard states.count == 1 else { return MatcherVerb(kind: .unsupported("'make sure' without one state")) }
+            explain(Set(["make", "sure", "ensure", "is", "are", "that"]).union(ensuredStates.keys))
+            return MatcherVerb(kind: states[0])
         }
         if has("unlock") {
             explain(["unlock"])
@@ -122,8 +149,11 @@ struct MatcherVerb: Equatable {
         let german: [String: String] = ["an": "on", "ein": "on", "aus": "off"]
         let last = german[w.last ?? ""]
         let ons = particleIndices(of: "on", in: s) + (last == "on" ? [w.count - 1] : [])
+        // "lights out in the master bedroom".
+        let outs = w.indices.filter { w[$0] == "out" && $0 > 0 && (w[$0 - 1] == "light" || w[$0 - 1] == "lights") }
         let offs = particleIndices(of: "off", in: s) + (has("shut") && has("down") ? [0] : [])
-            + (last == "off" ? [w.count - 1] : [])
+            + (last == "off" ? [w.count - 1] : []) + outs
+        for i in outs { s.explain(i) }
         if last != nil { s.explain(w.count - 1) }
         let particleVerb = hasAny(particleVerbs)
         if !ons.isEmpty || !offs.isEmpty {
@@ -177,9 +207,11 @@ struct MatcherVerb: Equatable {
         }
         // "bedroom blinds down", "pull the blinds up", "put the garage door up", "Rollladen runter": up or down
         // with no level raises or lowers what the words name (MatcherIntent requires it to be a device).
-        if s.quantities.isEmpty && hasAny(upWords) != hasAny(downWords) {
-            explain(upWords.union(downWords).union(["pull", "roll", "put", "bring", "move"]))
-            return MatcherVerb(kind: hasAny(upWords) ? .raise : .lower, elliptical: true)
+        // "heating up half a degree", "the heating could go down a bit": with a thermostat, a step.
+        let freeUp = free.contains(where: upWords.contains)
+        if s.quantities.count <= 1 && freeUp != free.contains(where: downWords.contains) {
+            explain(upWords.union(downWords).union(["pull", "roll", "put", "bring", "move", "go"]))
+            return MatcherVerb(kind: freeUp ? .raise : .lower, elliptical: true)
         }
         // "bedroom blinds to 75 percent", "kitchen light at 40%": a level with no verb sets it.
         if s.quantities.count == 1, let n = s.quantities.first, n.position > 0, ["to", "at"].contains(w[n.position - 1]),
@@ -190,6 +222,14 @@ struct MatcherVerb: Equatable {
         if let first = w.first, setVerbs.contains(first) {
             explain(setVerbs)
             return MatcherVerb(kind: .set)
+        }
+        // "bedroom heating 16 please", "nightlight pink", "bedside lamp warm white": a device, then its new value.
+        let valueAfterName = s.quantities.count == 1 && s.deviceStarts.contains { $0 < s.quantities[0].position }
+        let colourOnly = s.quantities.isEmpty && MatcherIntent.colorCount(s) == 1
+        if valueAfterName || colourOnly, !s.deviceStarts.isEmpty, !s.isQuestion, !hasAny(statementWords),
+            !hasAny(["are", "was", "were"])
+        {
+            return MatcherVerb(kind: .set, elliptical: true)
         }
         if wish && s.quantities.count == 1 {
             return MatcherVerb(kind: .set)
