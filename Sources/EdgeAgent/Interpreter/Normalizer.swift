@@ -15,6 +15,7 @@ public struct Normalizer: Sendable {
     /// - Parameters:
     ///   - vocabulary: the catalog's device and area names, aliases and verbs (phrases are split into words).
     ///     Typos are corrected towards these and the built-in command words; these are never corrected themselves.
+    ///     Two of these run together are split ("livingroom"), and two words that make one of these are joined.
     ///   - wakeWords: assistant names that, after "hey"/"ok", are marked as filler ("hey jarvis").
     public init(vocabulary: Set<String> = [], wakeWords: Set<String> = Normalizer.defaultWakeWords) {
         self.spelling = NormalizerSpelling(vocabulary: vocabulary)

@@ -1,5 +1,6 @@
-/// The fixed word lists of the normaliser: contractions, fillers and wake phrases, the built-in command
-/// vocabulary that typos are corrected towards, and the common words that must never be "corrected".
+/// The fixed word lists of the normaliser: contractions, well-known misspellings, fillers and wake phrases, the
+/// built-in command vocabulary that typos are corrected towards, the common words that must never be "corrected"
+/// (with `NormalizerCommonWords`), and the words around an "of" that is meant as "off".
 enum NormalizerLexicon {
     /// Contractions whose expansion is not the regular suffix rule.
     static let irregularContractions: [String: [String]] = [

@@ -14,8 +14,8 @@ struct NormalizerSpelling: Sendable {
     }
 
     let entries: [Entry]
-    /// Words that are never corrected: the candidates themselves (and their folded forms), protected common words,
-    /// number words.
+    /// Words that are never corrected: the candidates themselves (and their folded forms), protected common words
+    /// and fillers; `isKnown` adds `NormalizerCommonWords` and number words.
     let known: Set<String>
     /// The caller's words, for compounds and for the devices "of"/"off" is read after.
     let callerWords: Set<String>
