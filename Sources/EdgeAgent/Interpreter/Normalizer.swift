@@ -4,7 +4,8 @@
 ///     // "turn off the kitchen lights"
 ///
 /// A chain of small passes over one token list, each keeping every token's range in the original text: scan,
-/// expand contractions, mark fillers, correct typos, read number words, attach units.
+/// expand contractions, fix well-known misspellings, mark fillers, split compounds, correct typos, join compounds,
+/// read "of" as "off" where it must be, read number words, attach units.
 public struct Normalizer: Sendable {
     public static let defaultWakeWords: Set<String> = NormalizerLexicon.defaultWakeWords
 
@@ -14,6 +15,7 @@ public struct Normalizer: Sendable {
     /// - Parameters:
     ///   - vocabulary: the catalog's device and area names, aliases and verbs (phrases are split into words).
     ///     Typos are corrected towards these and the built-in command words; these are never corrected themselves.
+    ///     Two of these run together are split ("livingroom"), and two words that make one of these are joined.
     ///   - wakeWords: assistant names that, after "hey"/"ok", are marked as filler ("hey jarvis").
     public init(vocabulary: Set<String> = [], wakeWords: Set<String> = Normalizer.defaultWakeWords) {
         self.spelling = NormalizerSpelling(vocabulary: vocabulary)
@@ -23,8 +25,12 @@ public struct Normalizer: Sendable {
     public func normalize(_ text: String) -> NormalizedText {
         let scanned = NormalizerScanner(text).scan()
         var tokens = expandContractions(scanned.tokens)
+        correctCommonMisspellings(&tokens)
         markFillers(&tokens)
+        tokens = splitCompounds(tokens)
         correctSpelling(&tokens)
+        tokens = joinCompounds(tokens)
+        correctOf(&tokens)
         tokens = NormalizerQuantities.readNumberWords(tokens)
         let (final, quantities) = NormalizerQuantities.attachUnits(tokens)
         return NormalizedText(
@@ -58,6 +64,17 @@ public struct Normalizer: Sendable {
             }
         }
         return out
+    }
+
+    /// "teh" → "the", "nite" → "night", "u" → "you", unless the caller uses the word itself.
+    func correctCommonMisspellings(_ tokens: inout [NormalizerToken]) {
+        for i in tokens.indices where tokens[i].kind == .word {
+            let word = tokens[i].text
+            guard let corrected = NormalizerLexicon.commonMisspellings[word], !spelling.callerWords.contains(word)
+            else { continue }
+            tokens[i].text = corrected
+            tokens[i].correctedFrom = word
+        }
     }
 
     /// Politeness words, hedges ("could you") and wake phrases ("hey jarvis", "ok google") stay in the text but are
@@ -96,28 +113,95 @@ public struct Normalizer: Sendable {
         return true
     }
 
-    /// Typos of the vocabulary, and "turn of" → "turn off", where "of" is too short for the edit distance.
+    /// "livingroom" → "living" "room", both pointing at "livingroom", when the catalog writes the name apart. Like an
+    /// expanded contraction, not marked as a correction: every letter is as typed.
+    func splitCompounds(_ tokens: [NormalizerToken]) -> [NormalizerToken] {
+        var out: [NormalizerToken] = []
+        out.reserveCapacity(tokens.count)
+        for token in tokens {
+            guard token.kind == .word, !token.isFiller, let parts = spelling.compoundParts(of: token.text) else {
+                out.append(token)
+                continue
+            }
+            for part in parts {
+                var split = token
+                split.text = part
+                out.append(split)
+            }
+        }
+        return out
+    }
+
+    /// Typos of the vocabulary.
     func correctSpelling(_ tokens: inout [NormalizerToken]) {
-        var sawSwitchVerb = false
         for i in tokens.indices where tokens[i].kind == .word && !tokens[i].isFiller {
             let word = tokens[i].text
             if let corrected = spelling.correction(of: word) {
                 tokens[i].text = corrected
                 tokens[i].correctedFrom = word
-            } else if word == "of", sawSwitchVerb, isSwitchOff(tokens, at: i) {
-                tokens[i].text = "off"
-                tokens[i].correctedFrom = word
             }
-            if Self.switchVerbs.contains(tokens[i].text) { sawSwitchVerb = true }
         }
+    }
+
+    /// "night light" → "nightlight", over both words, when the catalog writes the name as one word; a correction only
+    /// when one of the words was ("nite light").
+    func joinCompounds(_ tokens: [NormalizerToken]) -> [NormalizerToken] {
+        var out: [NormalizerToken] = []
+        out.reserveCapacity(tokens.count)
+        var i = 0
+        while i < tokens.count {
+            let token = tokens[i]
+            if i + 1 < tokens.count, token.kind == .word, tokens[i + 1].kind == .word, !token.isFiller,
+                !tokens[i + 1].isFiller, let joined = spelling.compound(token.text, tokens[i + 1].text)
+            {
+                var compound = token
+                compound.text = joined
+                compound.range = token.range.lowerBound..<tokens[i + 1].range.upperBound
+                if token.correctedFrom != nil || tokens[i + 1].correctedFrom != nil {
+                    compound.correctedFrom =
+                        (token.correctedFrom ?? token.text) + " " + (tokens[i + 1].correctedFrom ?? tokens[i + 1].text)
+                }
+                out.append(compound)
+                i += 2
+                continue
+            }
+            out.append(token)
+            i += 1
+        }
+        return out
     }
 
     static let switchVerbs: Set<String> = ["turn", "switch", "shut", "power"]
 
-    /// "of" right after the verb ("turn of the lights") or ending the command ("turn the lights of").
-    private func isSwitchOff(_ tokens: [NormalizerToken], at i: Int) -> Bool {
-        if i > 0, Self.switchVerbs.contains(tokens[i - 1].text) { return true }
-        return tokens[(i + 1)...].allSatisfy(\.isFiller)
+    /// "of" typed for "off", too short for the edit distance: right after a switching verb ("turn of the lights"),
+    /// ending the command after a device or a switching verb ("turn the lights of"), or after a device where no noun
+    /// phrase follows ("lights of in the kitchen"). "the lights of the kitchen" and "the light of the moon" keep it.
+    func correctOf(_ tokens: inout [NormalizerToken]) {
+        let content = tokens.indices.filter { !tokens[$0].isFiller }
+        var sawSwitchVerb = false
+        for (n, i) in content.enumerated() {
+            defer { if Self.switchVerbs.contains(tokens[i].text) { sawSwitchVerb = true } }
+            guard tokens[i].kind == .word, tokens[i].text == "of" else { continue }
+            let previous = n > 0 ? tokens[content[n - 1]].text : nil
+            let next = n + 1 < content.count ? tokens[content[n + 1]].text : nil
+            let afterDevice = previous.map(isDeviceWord) ?? false
+            let isOff: Bool
+            if let previous, Self.switchVerbs.contains(previous) {
+                isOff = true
+            } else if let next {
+                isOff = afterDevice && NormalizerLexicon.wordsAfterOff.contains(next)
+            } else {
+                isOff = afterDevice || sawSwitchVerb
+            }
+            if isOff {
+                tokens[i].text = "off"
+                tokens[i].correctedFrom = "of"
+            }
+        }
+    }
+
+    private func isDeviceWord(_ word: String) -> Bool {
+        NormalizerLexicon.deviceNouns.contains(word) || spelling.callerWords.contains(word)
     }
 }
 

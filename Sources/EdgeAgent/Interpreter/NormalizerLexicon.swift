@@ -1,5 +1,6 @@
-/// The fixed word lists of the normaliser: contractions, fillers and wake phrases, the built-in command
-/// vocabulary that typos are corrected towards, and the common words that must never be "corrected".
+/// The fixed word lists of the normaliser: contractions, well-known misspellings, fillers and wake phrases, the
+/// built-in command vocabulary that typos are corrected towards, the common words that must never be "corrected"
+/// (with `NormalizerCommonWords`), and the words around an "of" that is meant as "off".
 enum NormalizerLexicon {
     /// Contractions whose expansion is not the regular suffix rule.
     static let irregularContractions: [String: [String]] = [
@@ -40,6 +41,27 @@ enum NormalizerLexicon {
     static let fillerPhrases: [[String]] = [
         ["would", "you", "mind"], ["could", "you"], ["can", "you"], ["would", "you"], ["will", "you"],
         ["thank", "you"],
+    ]
+
+    /// Well-known misspellings and chat spellings, too far from the word meant (or too short) for the edit distance.
+    /// Applied before fillers are marked, so "can u" is a hedge like "can you".
+    static let commonMisspellings: [String: String] = [
+        "teh": "the", "hte": "the", "nite": "night", "nites": "nights", "tonite": "tonight", "lite": "light",
+        "lites": "lights", "brite": "bright", "thru": "through", "pls": "please", "plz": "please", "thx": "thanks",
+        "u": "you", "ur": "your",
+    ]
+
+    /// Nouns naming a device besides the catalog's words: "of" right after one is "off" when no noun phrase follows
+    /// ("the lights of in the kitchen"), but stays "of" in "the lights of the kitchen".
+    static let deviceNouns: Set<String> = [
+        "light", "lights", "lamp", "lamps", "lighting", "bulb", "bulbs", "fan", "fans", "heater", "heating", "tv",
+        "radio", "music", "speaker", "plug", "socket", "thermostat",
+    ]
+
+    /// Words that cannot open the noun phrase after "of": "lights of in the kitchen" is "lights off in the kitchen".
+    static let wordsAfterOff: Set<String> = [
+        "in", "at", "and", "now", "then", "too", "again", "everywhere", "upstairs", "downstairs", "outside",
+        "inside", "already", "immediately",
     ]
 
     /// Words that open a wake phrase: "hey jarvis", "ok google".

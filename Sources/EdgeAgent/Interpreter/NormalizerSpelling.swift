@@ -1,5 +1,8 @@
 /// Corrects typos of the device vocabulary: the closest known word within a Damerau–Levenshtein distance (optimal
-/// string alignment) of 1 for words of four letters or more, 2 for eight or more.
+/// string alignment) of 1 for words of four letters or more, 2 for eight or more; for three letters only a swap of
+/// two neighbours ("fna") or one letter of a double left out ("dor"). Correctly spelled common English words
+/// ("heading", "mid") are never corrected. Also splits and joins the caller's words run together or written apart
+/// ("livingroom", "night light" for a catalog's "nightlight").
 struct NormalizerSpelling: Sendable {
     struct Entry: Sendable {
         var word: String
@@ -11,9 +14,11 @@ struct NormalizerSpelling: Sendable {
     }
 
     let entries: [Entry]
-    /// Words that are never corrected: the candidates themselves (and their folded forms), protected common words,
-    /// number words.
+    /// Words that are never corrected: the candidates themselves (and their folded forms), protected common words
+    /// and fillers; `isKnown` adds `NormalizerCommonWords` and number words.
     let known: Set<String>
+    /// The caller's words, for compounds and for the devices "of"/"off" is read after.
+    let callerWords: Set<String>
 
     init(vocabulary: Set<String>) {
         var entries: [Entry] = []
@@ -32,6 +37,7 @@ struct NormalizerSpelling: Sendable {
         for word in callerWords.sorted() { add(word, rank: NormalizerLexicon.commandWords.count) }
         self.entries = entries
         self.known = known
+        self.callerWords = callerWords
     }
 
     static func letterMask(_ scalars: [UInt32]) -> UInt32 {
@@ -45,17 +51,17 @@ struct NormalizerSpelling: Sendable {
     }
 
     func isKnown(_ word: String) -> Bool {
-        known.contains(word) || NumberWords.isNumberWord(word)
+        known.contains(word) || NormalizerCommonWords.words.contains(word) || NumberWords.isNumberWord(word)
     }
 
     /// The correction of `word`, or nil when it is known, a number, too short, or nothing is close enough.
     func correction(of word: String) -> String? {
         if isKnown(word) { return nil }
         let scalars = word.unicodeScalars.map(\.value)
+        guard scalars.count <= 32, !scalars.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        if scalars.count == 3 { return shortCorrection(of: scalars) }
         let limit = Self.maximumDistance(forLength: scalars.count)
-        guard limit > 0, scalars.count <= 32, !scalars.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else {
-            return nil
-        }
+        guard limit > 0 else { return nil }
         let mask = Self.letterMask(scalars)
         var best: (entry: Entry, distance: Int)? = nil
         for entry in entries where abs(entry.scalars.count - scalars.count) <= limit {
@@ -65,6 +71,56 @@ struct NormalizerSpelling: Sendable {
             best = (entry, distance)
         }
         return best?.entry.word
+    }
+
+    /// Three letters are too few for an edit distance ("dim" and "fan" are one edit from dozens of words): only the
+    /// two typos that keep every letter, a swap of neighbours ("fna" → "fan") or a double typed once ("dor" → "door").
+    private func shortCorrection(of scalars: [UInt32]) -> String? {
+        var best: Entry? = nil
+        for entry in entries where entry.scalars.count == 3 || entry.scalars.count == 4 {
+            guard Self.isSwap(scalars, of: entry.scalars) || Self.isDoubleTypedOnce(scalars, of: entry.scalars) else {
+                continue
+            }
+            if let current = best, !Self.isBetter(entry, 1, than: current, 1) { continue }
+            best = entry
+        }
+        return best?.word
+    }
+
+    /// `typed` is `word` with two neighbouring letters swapped.
+    static func isSwap(_ typed: [UInt32], of word: [UInt32]) -> Bool {
+        guard typed.count == word.count else { return false }
+        let differing = typed.indices.filter { typed[$0] != word[$0] }
+        guard differing.count == 2, let i = differing.first, differing[1] == i + 1 else { return false }
+        return typed[i] == word[i + 1] && typed[i + 1] == word[i]
+    }
+
+    /// `typed` is `word` with one letter of a doubled pair left out ("dor" for "door").
+    static func isDoubleTypedOnce(_ typed: [UInt32], of word: [UInt32]) -> Bool {
+        guard word.count == typed.count + 1 else { return false }
+        for i in 0..<typed.count where word[i] == word[i + 1] {
+            if Array(word[..<i]) + word[(i + 1)...] == typed { return true }
+        }
+        return false
+    }
+
+    /// "livingroom" → ["living", "room"]: an unknown word made of two of the caller's words of three letters or
+    /// more. Only the caller's words, so "offset" and "onset" stay whole.
+    func compoundParts(of word: String) -> [String]? {
+        let letters = Array(word)
+        guard letters.count >= 6, letters.count <= 32, !isKnown(word) else { return nil }
+        for cut in 3...(letters.count - 3) {
+            let first = String(letters[..<cut])
+            let second = String(letters[cut...])
+            if callerWords.contains(first), callerWords.contains(second) { return [first, second] }
+        }
+        return nil
+    }
+
+    /// "night light" → "nightlight" when the caller spells the name as one word.
+    func compound(_ first: String, _ second: String) -> String? {
+        let joined = first + second
+        return callerWords.contains(joined) ? joined : nil
     }
 
     private static func isBetter(_ a: Entry, _ da: Int, than b: Entry, _ db: Int) -> Bool {
