@@ -167,6 +167,15 @@ final class SLMInterpreterTests: XCTestCase {
         XCTAssertEqual(unsure.status, .unrecognized)
     }
 
+    /// "Halfway", "a little": the model's open or close would move the cover all the way, which was not asked.
+    func testPartOfTheWayIsNeverAFullOpenOrClose() throws {
+        let interpreter = try interpreter(fastPath: true)
+        for text in ["garage door halfway open", "open the garage door a little", "close the office blinds partly"] {
+            let result = interpreter.interpret(text)
+            XCTAssertTrue(result.actions.isEmpty, "\(text) → \(result.status) \(result.resolved) \(result.reason ?? "")")
+        }
+    }
+
     func testDevelopmentSet() throws {
         for fastPath in [true, false] {
             let interpreter = try interpreter(fastPath: fastPath)

@@ -90,8 +90,7 @@ enum MatcherIntent {
             if (verb.kind == .raise || verb.kind == .lower) && target == .light {
                 return brightness(up: verb.kind == .raise, number, relative, color, &d, s)
             }
-            let partly: Set<String> = ["little", "bit", "slightly", "halfway", "partly", "partially", "half", "more"]
-            if let word = s.words.first(where: partly.contains) {
+            if let word = s.words.first(where: MatcherLexicon.partialWords.contains) {
                 return .failure(.unsure("'\(word)': a partial position"))
             }
             if let number {

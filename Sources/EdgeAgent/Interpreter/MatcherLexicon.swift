@@ -96,6 +96,10 @@ enum MatcherLexicon {
         "dunkler", "kalt", "dunkel",
     ]
 
+    /// Words that ask for part of a movement ("open the blinds a little", "garage door halfway open"): opening or
+    /// closing all the way is not what was said.
+    static let partialWords: Set<String> = ["little", "bit", "slightly", "halfway", "partly", "partially", "half", "more"]
+
     /// Words that open a noun phrase: a part that starts with one and has no verb names an object.
     static let determiners: Set<String> = [
         "the", "a", "an", "my", "our", "his", "her", "their", "this", "that", "these", "those", "some",

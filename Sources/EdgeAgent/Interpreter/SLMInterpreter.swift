@@ -217,6 +217,11 @@ public final class SLMInterpreter: @unchecked Sendable {
         }
         proposal.confidence = confidence
         let words = normalized.tokens.map(\.folded)
+        if [.openCover, .closeCover].contains(action.intent), let word = words.first(where: MatcherLexicon.partialWords.contains) {
+            proposal.confidence = min(confidence, 0.3)
+            proposal.reason = (reasons + ["'\(word)': part of the way, not all of it"]).joined(separator: "; ")
+            return proposal
+        }
         if ![.getState, .notACommand].contains(action.intent),
             let veto = MatcherLexicon.veto(in: words) ?? words.first(where: Self.whenWords.contains)
         {
