@@ -258,6 +258,15 @@ final class MatcherTableTests: XCTestCase {
         state("did I leave the garage open", ["garage_door"]),
         none("is it going to rain"),
         none("did the kitchen light turn on yesterday"),
+        // Nothing to do: a request not to act, how-to and advice, shopping, stories about the past.
+        chat("don't turn on the lights"),
+        none("don't forget to turn off the lights"),
+        chat("how do I descale the coffee machine?"),
+        chat("should I water the garden today?"),
+        chat("can you recommend a good floor lamp to buy?"),
+        chat("my sister left all the lights on last night"),
+        chat("I switched the heating off this morning"),
+        act("turn off the lights I left on in the kitchen last night", off(["kitchen_ceiling", "kitchen_counter"]), clear: false),
         // Steps, values without a verb, idioms.
         act("turn the heating up two degrees", ["downstairs_thermostat": #"{"current_heating_setpoint":22}"#]),
         act("raise the bedroom thermostat by 2 degrees", ["upstairs_thermostat": #"{"current_heating_setpoint":21}"#]),

@@ -186,6 +186,10 @@ public struct Matcher: Sendable {
                 status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.85,
                 reason: "'\(job)' is not a device command")
         }
+        if let why = MatcherLexicon.nothingToDo(words, isQuestion: verb?.kind == .query) {
+            return MatchResult(
+                status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.85, reason: why)
+        }
         let vetoes = verb?.kind == .query ? MatcherLexicon.questionVetoes : MatcherLexicon.vetoWords
         if let veto = MatcherLexicon.veto(in: words, from: vetoes) {
             return .unrecognized("'\(veto)': negation, time or condition")

@@ -100,6 +100,43 @@ enum MatcherLexicon {
     /// closing all the way is not what was said.
     static let partialWords: Set<String> = ["little", "bit", "slightly", "halfway", "partly", "partially", "half", "more"]
 
+    /// Why the words ask nothing of a device, if they plainly don't: a request not to act ("don't turn on the
+    /// lights"), a how-to or advice question ("how do I descale the coffee machine?"), shopping ("recommend a good
+    /// floor lamp"), or a story about the past ("my sister left all the lights on last night"). Anything less
+    /// plain is left to the veto words.
+    static func nothingToDo(_ words: [String], isQuestion: Bool) -> String? {
+        if let first = words.first, ["dont", "never"].contains(first) || words.starts(with: ["do", "not"]) {
+            let next = words.dropFirst(first == "do" ? 2 : 1).first ?? ""
+            if MatcherClauses.clauseVerbs.contains(next) { return "a request not to act" }
+        }
+        if let frame = adviceFrames.first(where: { words.starts(with: $0) }) {
+            return "'\(frame.joined(separator: " "))' asks how, not for a change"
+        }
+        if let word = words.first(where: shoppingWords.contains) { return "'\(word)': shopping, not a device command" }
+        let startsWithVerb = words.first.map(MatcherClauses.clauseVerbs.contains) ?? false
+        if !isQuestion, !startsWithVerb {
+            let pastTime = words.indices.contains { i in
+                words[i] == "yesterday" || words[i] == "ago"
+                    || (words[i] == "last" && i + 1 < words.count && lastWhat.contains(words[i + 1]))
+            }
+            let pastVerb = words.contains(where: pastVerbs.contains)
+            let earlierToday = words.contains("earlier") || words.contains(["this", "morning"])
+            if pastTime || (pastVerb && earlierToday) { return "a story about the past" }
+        }
+        return nil
+    }
+
+    static let adviceFrames: [[String]] = [
+        ["how", "do", "i"], ["how", "do", "you"], ["how", "do", "we"], ["how", "can", "i"], ["how", "can", "we"],
+        ["how", "should", "i"], ["should", "i"], ["should", "we"], ["how", "much", "does"], ["how", "much", "do"],
+    ]
+    static let shoppingWords: Set<String> = ["recommend", "buy", "purchase", "cost", "price", "cheapest"]
+    static let lastWhat: Set<String> = ["night", "week", "weekend", "month", "year", "time", "summer", "winter"]
+    static let pastVerbs: Set<String> = [
+        "was", "were", "had", "left", "switched", "turned", "broke", "forgot", "went", "came", "locked", "closed",
+        "opened",
+    ]
+
     /// Words that open a noun phrase: a part that starts with one and has no verb names an object.
     static let determiners: Set<String> = [
         "the", "a", "an", "my", "our", "his", "her", "their", "this", "that", "these", "those", "some",
