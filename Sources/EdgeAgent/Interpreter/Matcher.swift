@@ -204,7 +204,7 @@ public struct Matcher: Sendable {
         }
         if verb.indirect && !mentionsTarget {
             // "it's chilly in here": the place is where the speaker is, which the words do not say.
-            let type: DeviceType = verb.kind == .warmer || verb.kind == .cooler ? .climate : .light
+            let type: DeviceType = verb.domain ?? (verb.kind == .warmer || verb.kind == .cooler ? .climate : .light)
             let candidates = catalog.devices.filter { $0.type == type }.map(\.id)
             if candidates.count > 1 {
                 return .ambiguous(candidates, "which room: '\(words.joined(separator: " "))' names none")

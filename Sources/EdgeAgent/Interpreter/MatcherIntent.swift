@@ -129,7 +129,7 @@ enum MatcherIntent {
                 return .success(d)
             }
             d.intent = .turnOn
-            if verb.indirect { d.domain = .light }
+            if verb.indirect { d.domain = verb.domain ?? .light }
             return .success(d)
         case .turnOff:
             if number != nil || color != nil { return .failure(.unsure("'off' with a value")) }

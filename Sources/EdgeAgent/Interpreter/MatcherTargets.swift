@@ -111,8 +111,8 @@ struct MatcherTargets {
             }
             guard !places.isEmpty else { continue }
             switch d.intent {
-            case .turnOn where d.domain == .light:
-                actions += places.map { action(area: $0.area, floor: $0.floor, domain: .light) }
+            case .turnOn where d.domain == .light || (d.indirect && d.domain != nil):
+                actions += places.map { action(area: $0.area, floor: $0.floor, domain: d.domain) }
             case .turnOn, .turnOff:
                 guard s.hasAll else { return .failure(.unsure("which devices in \(places[0].id)?")) }
                 actions += places.map { action(area: $0.area, floor: $0.floor) }

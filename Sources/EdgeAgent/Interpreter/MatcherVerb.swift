@@ -13,6 +13,8 @@ struct MatcherVerb: Equatable {
     var elliptical = false
     /// "it's too dark": a relative change that needs one clear area or device.
     var indirect = false
+    /// The kind of device a stated condition asks for ("it's stuffy in the kids' room": its fan), when not lights.
+    var domain: DeviceType? = nil
 
     static let onVerbs: Set<String> = ["start", "activate", "enable", "run"]
     static let offVerbs: Set<String> = ["stop", "deactivate", "disable", "kill"]
@@ -22,13 +24,24 @@ struct MatcherVerb: Equatable {
     static let warmerWords: Set<String> = ["warmer", "hotter"]
     static let coolerWords: Set<String> = ["cooler", "colder"]
     static let coldWords: Set<String> = ["cold", "chilly", "freezing", "cool"]
-    static let hotWords: Set<String> = ["hot", "warm", "stuffy", "boiling"]
+    static let hotWords: Set<String> = ["hot", "warm", "boiling"]
     /// What a stated condition of a place asks for: "it's dark in the study" (lights on), "I'm freezing in the
     /// lounge" (warmer), "it's boiling upstairs" (cooler). "black" only as "pitch black".
     static let conditions: [String: Kind] = [
         "dark": .turnOn, "gloomy": .turnOn, "black": .turnOn,
         "cold": .warmer, "chilly": .warmer, "freezing": .warmer, "nippy": .warmer,
         "hot": .cooler, "boiling": .cooler, "roasting": .cooler, "sweltering": .cooler,
+        // Air that wants moving: the place's fan.
+        "stuffy": .turnOn, "steamy": .turnOn, "steamed": .turnOn, "humid": .turnOn, "muggy": .turnOn,
+        "smoky": .turnOn, "burnt": .turnOn, "stinks": .turnOn, "sauna": .turnOn,
+        // Sun in the eyes: the place's blinds.
+        "eyes": .close, "glare": .close, "blazing": .close, "blinding": .close, "dazzling": .close,
+    ]
+    /// The devices a condition asks for, when not the place's lights or thermostat.
+    static let conditionDomains: [String: DeviceType] = [
+        "stuffy": .fan, "steamy": .fan, "steamed": .fan, "humid": .fan, "muggy": .fan, "smoky": .fan,
+        "burnt": .fan, "stinks": .fan, "sauna": .fan, "eyes": .cover, "glare": .cover, "blazing": .cover,
+        "blinding": .cover, "dazzling": .cover,
     ]
     /// Words that make a sentence a command of its own rather than a stated condition.
     static let commandWords = particleVerbs.union(onVerbs).union(offVerbs).union(setVerbs).union(downVerbs)
@@ -37,7 +50,7 @@ struct MatcherVerb: Equatable {
     static let verbWords = commandWords.union(warmerWords).union(coolerWords).union(coldWords).union(hotWords)
         .union(upWords).union(downWords).union(conditions.keys).union(MatcherLexicon.homeWords)
     /// The words that make a sentence a statement of how a place is now.
-    static let statementWords: Set<String> = ["is", "am", "feels", "feel"]
+    static let statementWords: Set<String> = ["is", "am", "feels", "feel", "smells", "stinks"]
     /// Words that put the condition elsewhere in time, make it hypothetical, or about the weather.
     static let notNowWords: Set<String> = [
         "was", "were", "will", "be", "been", "yesterday", "tomorrow", "tonight", "later", "if", "when", "outside",
@@ -76,10 +89,12 @@ struct MatcherVerb: Equatable {
         let found = w.indices.filter { i in
             conditions[w[i]] != nil && !s.explained[i] && (w[i] != "black" || (i > 0 && w[i - 1] == "pitch"))
         }
-        guard found.count == 1, let kind = conditions[w[found[0]]] else { return nil }
-        s.explain(found[0])
-        s.explain(["it", "is", "i", "am", "feels", "feel", "so", "a", "bit", "really", "very", "pitch", "in", "here"])
-        return MatcherVerb(kind: kind, indirect: true)
+        guard let kind = found.first.flatMap({ conditions[w[$0]] }),
+            found.allSatisfy({ conditions[w[$0]] == kind && conditionDomains[w[$0]] == conditionDomains[w[found[0]]] })
+        else { return nil }
+        for i in found { s.explain(i) }
+        s.explain(statementWords.union(["it", "i", "so", "a", "bit", "really", "very", "pitch", "in", "here", "of", "all"]))
+        return MatcherVerb(kind: kind, indirect: true, domain: conditionDomains[w[found[0]]])
     }
 
     static func read(_ s: inout MatcherSentence) -> MatcherVerb? {
