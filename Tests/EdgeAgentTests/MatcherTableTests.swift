@@ -273,6 +273,20 @@ final class MatcherTableTests: XCTestCase {
         chat("my sister left all the lights on last night"),
         chat("I switched the heating off this morning"),
         act("turn off the lights I left on in the kitchen last night", off(["kitchen_ceiling", "kitchen_counter"]), clear: false),
+        // Not wanted any more: off.
+        act("nobody's watching the telly", off(["living_room_tv"])),
+        act("the printer isn't needed any more", off(["office_printer"])),
+        none("the printer is needed"),
+        none("no need to turn on the printer"),
+        // A remark before "but".
+        act("I know it's late but could you turn off the hall light", off(["hall_light"])),
+        none("turn on all the lights but the kitchen"),
+        // Fractions and "full".
+        act("office blinds halfway", ["office_blinds": #"{"position":50}"#]),
+        act("lounge lights to full brightness", ["living_room_ceiling": #"{"state":"ON","brightness":254}"#, "living_room_lamp": #"{"state":"ON","brightness":254}"#]),
+        act("heating up half a degree", ["downstairs_thermostat": #"{"current_heating_setpoint":20.5}"#]),
+        act("bedroom thermostat to nineteen and a half", ["upstairs_thermostat": #"{"current_heating_setpoint":19.5}"#]),
+        none("garage door halfway open"),
         // Steps, values without a verb, idioms.
         act("turn the heating up two degrees", ["downstairs_thermostat": #"{"current_heating_setpoint":22}"#]),
         act("raise the bedroom thermostat by 2 degrees", ["upstairs_thermostat": #"{"current_heating_setpoint":21}"#]),

@@ -191,7 +191,7 @@ public struct Matcher: Sendable {
                 status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.85, reason: why)
         }
         let vetoes = verb?.kind == .query ? MatcherLexicon.questionVetoes : MatcherLexicon.vetoWords
-        if let veto = MatcherLexicon.veto(in: words, from: vetoes) {
+        if let veto = MatcherLexicon.veto(in: words, from: vetoes, ignoring: sentence.negationsRead) {
             return .unrecognized("'\(veto)': negation, time or condition")
         }
         guard let verb else {

@@ -20,6 +20,9 @@ enum MatcherClauses {
         while i < tokens.count {
             if i > (starts.last ?? 0), punctuated(text, before: i) || purpose(tokens, at: i) {
                 starts.append(i)
+            } else if tokens[i].folded == "but", i > 0, i + 1 < tokens.count {
+                // "I know it's late but could you …": what comes before "but" is a remark, or a clause of its own.
+                starts.append(i + 1)
             } else if joiners.contains(tokens[i].folded) {
                 var next = i + 1
                 while next < tokens.count && (tokens[next].isFiller || joiners.contains(tokens[next].folded)) {

@@ -35,10 +35,11 @@ enum MatcherLexicon {
         "turned", "switched", "keep", "keeps", "been", "has", "have", "had", "left",
     ]
 
-    /// The first veto word of `words`, if any; "am" only as a time ("7 am"), not in "I am".
-    static func veto(in words: [String], from set: Set<String> = vetoWords) -> String? {
+    /// The first veto word of `words`, if any, outside the positions a verb reading has accounted for ("no need
+    /// for the light"); "am" only as a time ("7 am"), not in "I am".
+    static func veto(in words: [String], from set: Set<String> = vetoWords, ignoring: Set<Int> = []) -> String? {
         words.indices.first { i in
-            set.contains(words[i]) && !(words[i] == "am" && i > 0 && words[i - 1] == "i")
+            !ignoring.contains(i) && set.contains(words[i]) && !(words[i] == "am" && i > 0 && words[i - 1] == "i")
         }.map { words[$0] }
     }
 

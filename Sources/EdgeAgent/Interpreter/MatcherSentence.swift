@@ -153,7 +153,15 @@ struct MatcherSentence {
         }
     }
 
+    /// Negations a verb reading has taken as part of the request ("no need for the light").
+    private(set) var negationsRead: Set<Int> = []
+
     mutating func explain(_ i: Int) { explained[i] = true }
+
+    mutating func readNegation(_ i: Int) {
+        explained[i] = true
+        negationsRead.insert(i)
+    }
 
     /// Marks every occurrence of the words as understood.
     mutating func explain(_ set: Set<String>) {

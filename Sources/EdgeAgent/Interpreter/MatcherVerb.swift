@@ -110,6 +110,12 @@ struct MatcherVerb: Equatable {
             explain(queryWords.union(first == "did" || first == "has" || first == "have" ? stateVerbs : []))
             return MatcherVerb(kind: .query)
         }
+        // "No need for the light", "the printer isn't needed any more", "nobody's watching the telly": not wanted.
+        if let off = unwanted(w) {
+            for i in off { s.readNegation(i) }
+            explain(["for", "is", "are", "any", "more", "anymore", "longer"])
+            return MatcherVerb(kind: .turnOff)
+        }
         // "did I lock the front door", "I wonder if I left the lamp on", "check whether the door is locked".
         if let frame = MatcherLexicon.questionFrames.first(where: { w.starts(with: $0) }) {
             for i in frame.indices { s.explain(i) }
@@ -252,6 +258,23 @@ struct MatcherVerb: Equatable {
         if s.isQuestion {
             explain(queryWords)
             return MatcherVerb(kind: .query)
+        }
+        return nil
+    }
+
+    /// The words saying a device is not wanted, if they do: "no need for", "not needed", "nobody is watching".
+    static func unwanted(_ w: [String]) -> [Int]? {
+        // "No need to turn on the printer" asks for nothing.
+        if w.contains(where: { commandWords.contains($0) || MatcherClauses.clauseVerbs.contains($0) }) { return nil }
+        for i in w.indices.dropLast() {
+            if w[i] == "no" && w[i + 1] == "need" { return [i, i + 1] }
+            if w[i] == "not" && (w[i + 1] == "needed" || w[i + 1] == "used") { return [i, i + 1] }
+            if ["nobody", "noone"].contains(w[i]) {
+                let rest = w[(i + 1)...].prefix(2)
+                if let used = rest.firstIndex(where: ["watching", "using", "needs"].contains) {
+                    return Array(i...used)
+                }
+            }
         }
         return nil
     }

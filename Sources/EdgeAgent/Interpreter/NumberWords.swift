@@ -26,7 +26,7 @@ enum NumberWords {
     }()
 
     static func isNumberWord(_ word: String) -> Bool {
-        parts[word] != nil || word == "half" || word == "quarter" || word == "quarters"
+        parts[word] != nil || word == "half" || word == "halfway" || word == "quarter" || word == "quarters"
             || NumberWordsGerman.value(of: word) != nil
     }
 
@@ -116,14 +116,27 @@ enum NumberWords {
             }
             if j > end + 1 { end = j }
         }
+        // "nineteen and a half".
+        if end + 2 < words.count, words[end] == "and", words[end + 1] == "a", words[end + 2] == "half" {
+            value += 0.5
+            end += 3
+        }
         return Match(value: value, count: end - start, isPercent: false)
     }
 
     private static func matchFraction(_ words: [String], at start: Int) -> Match? {
         let word = words[start]
         let next = start + 1 < words.count ? words[start + 1] : nil
-        if word == "half" { return Match(value: 50, count: 1, isPercent: true) }
+        let after = start + 2 < words.count ? words[start + 2] : nil
+        // "half a degree" is a step of 0.5; "halfway" and "half way" are half of the travel.
+        if word == "half", next == "a", after == "degree" { return Match(value: 0.5, count: 2, isPercent: false) }
+        if word == "half" && next == "way" { return Match(value: 50, count: 2, isPercent: true) }
+        if word == "half" || word == "halfway" { return Match(value: 50, count: 1, isPercent: true) }
         if word == "quarter" { return Match(value: 25, count: 1, isPercent: true) }
+        // "full brightness", "maximum brightness": all of it.
+        if ["full", "max", "maximum"].contains(word), next == "brightness" {
+            return Match(value: 100, count: 1, isPercent: true)
+        }
         let count: Int
         switch word {
         case "a", "one": count = 1
