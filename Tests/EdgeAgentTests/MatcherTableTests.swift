@@ -273,6 +273,12 @@ final class MatcherTableTests: XCTestCase {
         chat("my sister left all the lights on last night"),
         chat("I switched the heating off this morning"),
         act("turn off the lights I left on in the kitchen last night", off(["kitchen_ceiling", "kitchen_counter"]), clear: false),
+        // "It" needs one device in the clause before (see testPronounIsTheDeviceOfTheClauseBefore); conditions of
+        // light.
+        none("turn on the kitchen lights and make it blue"),
+        act("I can't see a thing in the garage", on(["garage_light"])),
+        none("I can't see the garage from here"),
+        act("let some daylight into the living room", ["living_room_blinds": #"{"state":"OPEN"}"#]),
         // Not wanted any more: off.
         act("nobody's watching the telly", off(["living_room_tv"])),
         act("the printer isn't needed any more", off(["office_printer"])),
@@ -375,6 +381,18 @@ final class MatcherTableTests: XCTestCase {
         XCTAssertEqual(falseActuations, 0)
         XCTAssertEqual(wrongActuations, 0)
         XCTAssertGreaterThanOrEqual(accuracy, 0.8)
+    }
+
+    func testPronounIsTheDeviceOfTheClauseBefore() throws {
+        let result = try Self.interpreter.interpret("turn on the bedroom lamp and make it blue")
+        XCTAssertEqual(result.status, .ok, result.reason ?? "")
+        XCTAssertEqual(result.intents, ["HassTurnOn", "HassLightSet"])
+        XCTAssertEqual(result.actions.map(\.device), ["bedroom_lamp", "bedroom_lamp"])
+        XCTAssertEqual(result.actions.last?.payload, ##"{"state":"ON","color":{"hex":"#0000FF"}}"##)
+        // Nothing before "it" to stand for: which device is not in the words.
+        let alone = try Self.interpreter.interpret("make it blue")
+        XCTAssertNotEqual(alone.status, .ok)
+        XCTAssertTrue(alone.actions.isEmpty)
     }
 
     func testLatencyIsWellUnderAMillisecond() throws {

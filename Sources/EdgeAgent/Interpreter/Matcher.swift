@@ -89,7 +89,9 @@ public struct Matcher: Sendable {
         // Every clause must be a clear command of its own; anything less and the whole sentence is the model's.
         var combined = MatchResult(status: .ok, actions: [], candidates: [], confidence: 1, reason: nil)
         for clause in clauses {
-            let result = matchClause(clause)
+            // "turn on the bedroom lamp and make it blue": "it" is the one device of the clause before.
+            let previous = combined.actions.last?.devices ?? []
+            let result = matchClause(clause, antecedent: previous.count == 1 ? previous[0] : nil)
             guard result.status == .ok,
                 !result.actions.contains(where: { $0.intent == .notACommand || $0.intent == .getState })
             else {
@@ -165,8 +167,9 @@ public struct Matcher: Sendable {
         return !MatcherLexicon.determiners.contains(first) || s.words.contains(where: MatcherLexicon.clauseMarkers.contains)
     }
 
-    func matchClause(_ text: NormalizedText) -> MatchResult {
+    func matchClause(_ text: NormalizedText, antecedent: String? = nil) -> MatchResult {
         var sentence = MatcherSentence(text: text, index: index)
+        if let antecedent { sentence.refer(to: antecedent) }
         let words = sentence.words
         if words.isEmpty { return .unrecognized("empty command", confidence: 0) }
         let verb = MatcherVerb.read(&sentence)

@@ -153,6 +153,14 @@ struct MatcherSentence {
         }
     }
 
+    /// A pronoun in a sentence that names nothing ("make it blue") stands for `device`, named in the clause before.
+    mutating func refer(to device: String) {
+        guard segments.allSatisfy(\.isEmpty), let i = words.firstIndex(where: ["it", "them"].contains) else { return }
+        segments = [Segment(mentions: [Mention(kind: .devices([device]), words: [words[i]])])]
+        deviceStarts.append(i)
+        explained[i] = true
+    }
+
     /// Negations a verb reading has taken as part of the request ("no need for the light").
     private(set) var negationsRead: Set<Int> = []
 

@@ -36,12 +36,17 @@ struct MatcherVerb: Equatable {
         "smoky": .turnOn, "burnt": .turnOn, "stinks": .turnOn, "sauna": .turnOn,
         // Sun in the eyes: the place's blinds.
         "eyes": .close, "glare": .close, "blazing": .close, "blinding": .close, "dazzling": .close,
+        // "let some daylight into the living room".
+        "daylight": .open, "sunlight": .open,
     ]
+    /// What follows "can't see" when it is about the light, not a thing out of sight.
+    static let seeNothing: Set<String> = ["anything", "much", "properly", "well", "in", "here", "a", "thing"]
+
     /// The devices a condition asks for, when not the place's lights or thermostat.
     static let conditionDomains: [String: DeviceType] = [
         "stuffy": .fan, "steamy": .fan, "steamed": .fan, "humid": .fan, "muggy": .fan, "smoky": .fan,
         "burnt": .fan, "stinks": .fan, "sauna": .fan, "eyes": .cover, "glare": .cover, "blazing": .cover,
-        "blinding": .cover, "dazzling": .cover,
+        "blinding": .cover, "dazzling": .cover, "daylight": .cover, "sunlight": .cover,
     ]
     /// Words that make a sentence a command of its own rather than a stated condition.
     static let commandWords = particleVerbs.union(onVerbs).union(offVerbs).union(setVerbs).union(downVerbs)
@@ -50,7 +55,7 @@ struct MatcherVerb: Equatable {
     static let verbWords = commandWords.union(warmerWords).union(coolerWords).union(coldWords).union(hotWords)
         .union(upWords).union(downWords).union(conditions.keys).union(MatcherLexicon.homeWords)
     /// The words that make a sentence a statement of how a place is now.
-    static let statementWords: Set<String> = ["is", "am", "feels", "feel", "smells", "stinks"]
+    static let statementWords: Set<String> = ["is", "am", "feels", "feel", "smells", "stinks", "let"]
     /// Words that put the condition elsewhere in time, make it hypothetical, or about the weather.
     static let notNowWords: Set<String> = [
         "was", "were", "will", "be", "been", "yesterday", "tomorrow", "tonight", "later", "if", "when", "outside",
@@ -83,6 +88,16 @@ struct MatcherVerb: Equatable {
     /// explained here; the place must still be named (one area, floor or device), as for "too …".
     static func condition(_ s: inout MatcherSentence) -> MatcherVerb? {
         let w = s.words
+        // "I can't see a thing in the garage": as dark as "it's dark".
+        if let see = w.indices.first(where: { $0 > 0 && w[$0] == "see" && w[$0 - 1] == "not" }),
+            see + 1 < w.count, seeNothing.contains(w[see + 1]) || w[(see + 1)...].starts(with: ["a", "thing"]),
+            !w.contains(where: commandWords.contains), !w.contains(where: notNowWords.subtracting(["not"]).contains)
+        {
+            s.readNegation(see - 1)
+            s.explain(see)
+            s.explain(["i", "can", "a", "thing", "anything", "in", "here"])
+            return MatcherVerb(kind: .turnOn, indirect: true)
+        }
         guard w.contains(where: statementWords.contains), !w.contains(where: notNowWords.contains),
             !w.contains(where: commandWords.contains)
         else { return nil }
