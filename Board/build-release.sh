@@ -81,8 +81,11 @@ EOF
 # The size levers, each measured in Board/README.md: code optimised for size (the language model's hot loops are C,
 # in SLMKernels, which this does not touch), LLVM's lld instead of gold, relative relocations packed (DT_RELR: needs
 # glibc 2.36, Debian 12), and no dynamic symbol table (a stripped binary's backtraces show addresses either way).
+# Then every Swift function in a section of its own, and public ones no longer kept for other link units (there are
+# none: one executable, nothing loaded at run time), so `--gc-sections` drops what the program never calls.
 set -- -c release --static-swift-stdlib --product edge-agent --scratch-path "$scratch" \
-    -Xswiftc -Osize -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic
+    -Xswiftc -Osize -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
+    -Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -Xfrontend -Xswiftc -internalize-at-link
 [ "$cloud" = yes ] || set -- "$@" --disable-default-traits
 if [ "$fully_static" = yes ]; then
     static_mosquitto
