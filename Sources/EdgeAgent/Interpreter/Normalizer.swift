@@ -48,12 +48,18 @@ public struct Normalizer: Sendable {
 
     /// "it's" → "it" "is" (both pointing at "it's"); "twenty-five" → "twenty" "five" for the number reader.
     func expandContractions(_ tokens: [NormalizerToken]) -> [NormalizerToken] {
+        Self.split(tokens) { token in
+            guard token.kind == .word else { return nil }
+            return NormalizerLexicon.expandContraction(token.text) ?? NumberWords.splitHyphenated(token.text)
+        }
+    }
+
+    /// Each token that `parts` splits becomes one token per part, all pointing at what the user typed.
+    static func split(_ tokens: [NormalizerToken], _ parts: (NormalizerToken) -> [String]?) -> [NormalizerToken] {
         var out: [NormalizerToken] = []
         out.reserveCapacity(tokens.count + 4)
         for token in tokens {
-            guard token.kind == .word,
-                let words = NormalizerLexicon.expandContraction(token.text) ?? NumberWords.splitHyphenated(token.text)
-            else {
+            guard let words = parts(token) else {
                 out.append(token)
                 continue
             }
@@ -116,20 +122,9 @@ public struct Normalizer: Sendable {
     /// "livingroom" → "living" "room", both pointing at "livingroom", when the catalog writes the name apart. Like an
     /// expanded contraction, not marked as a correction: every letter is as typed.
     func splitCompounds(_ tokens: [NormalizerToken]) -> [NormalizerToken] {
-        var out: [NormalizerToken] = []
-        out.reserveCapacity(tokens.count)
-        for token in tokens {
-            guard token.kind == .word, !token.isFiller, let parts = spelling.compoundParts(of: token.text) else {
-                out.append(token)
-                continue
-            }
-            for part in parts {
-                var split = token
-                split.text = part
-                out.append(split)
-            }
+        Self.split(tokens) { token in
+            token.kind == .word && !token.isFiller ? spelling.compoundParts(of: token.text) : nil
         }
-        return out
     }
 
     /// Typos of the vocabulary.
