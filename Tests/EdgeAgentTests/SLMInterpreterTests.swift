@@ -169,11 +169,19 @@ final class SLMInterpreterTests: XCTestCase {
 
     /// "Halfway", "a little": the model's open or close would move the cover all the way, which was not asked.
     func testPartOfTheWayIsNeverAFullOpenOrClose() throws {
-        let interpreter = try interpreter(fastPath: true)
-        for text in ["garage door halfway open", "open the garage door a little", "close the office blinds partly"] {
-            let result = interpreter.interpret(text)
-            XCTAssertTrue(result.actions.isEmpty, "\(text) → \(result.status) \(result.resolved) \(result.reason ?? "")")
+        for fastPath in [true, false] {
+            let interpreter = try interpreter(fastPath: fastPath)
+            for text in ["garage door halfway open", "open the garage door a little", "close the office blinds partly"] {
+                let result = interpreter.interpret(text)
+                XCTAssertTrue(result.actions.isEmpty, "\(text) → \(result.status) \(result.resolved) \(result.reason ?? "")")
+            }
         }
+    }
+
+    /// A colour said to a light that has none is refused, not a plain "on".
+    func testAColourForALightWithoutOneIsRefused() throws {
+        let result = try interpreter(fastPath: false).interpret("turn the kitchen light blue")
+        XCTAssertTrue(result.actions.isEmpty, "\(result.status) \(result.resolved) \(result.reason ?? "")")
     }
 
     func testDevelopmentSet() throws {

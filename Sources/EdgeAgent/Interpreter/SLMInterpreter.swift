@@ -172,13 +172,16 @@ public final class SLMInterpreter: @unchecked Sendable {
             }
         }
         if action.intent == .turnOn, !action.devices.isEmpty {
-            // "turn the night light blue": on, with a colour or a level said, is a setting of the light.
+            // "turn the night light blue": on, with a colour or a level said, is a setting of the light, which the
+            // validator refuses for a light without colour or brightness; a number for a thermostat is its set-point.
             let devices = action.devices.compactMap(catalog.device)
-            if grounding.spokenColor() != nil && devices.allSatisfy({ $0.has(.color) })
-                || grounding.spokenValue()?.1 == .percent && devices.allSatisfy({ $0.has(.brightness) })
-            {
+            let spoken = grounding.spokenValue()
+            if devices.allSatisfy({ $0.type == .light }), grounding.spokenColor() != nil || spoken?.1 == .percent {
                 action.intent = .lightSet
                 reasons.append("on with a setting said is set")
+            } else if devices.allSatisfy({ $0.type == .climate }), let spoken, spoken.1 != .percent {
+                action.intent = .climateSetTemperature
+                reasons.append("on with a temperature said is set")
             }
         }
         if [.lightSet, .setPosition, .climateSetTemperature, .brightnessUp, .brightnessDown].contains(action.intent) {
@@ -217,7 +220,10 @@ public final class SLMInterpreter: @unchecked Sendable {
         }
         proposal.confidence = confidence
         let words = normalized.tokens.map(\.folded)
-        if [.openCover, .closeCover].contains(action.intent), let word = words.first(where: MatcherLexicon.partialWords.contains) {
+        if [.openCover, .closeCover].contains(action.intent),
+            let word = words.first(where: MatcherLexicon.partialWords.contains)
+                ?? grounding.spokenValue().map({ "\(JSONValue.format($0.0))" })
+        {
             proposal.confidence = min(confidence, 0.3)
             proposal.reason = (reasons + ["'\(word)': part of the way, not all of it"]).joined(separator: "; ")
             return proposal
