@@ -184,6 +184,15 @@ final class SLMInterpreterTests: XCTestCase {
         XCTAssertTrue(result.actions.isEmpty, "\(result.status) \(result.resolved) \(result.reason ?? "")")
     }
 
+    /// Up, down and dim change a level; the model's "on" for them never acts.
+    func testALevelChangeIsNeverOn() throws {
+        let interpreter = try interpreter(fastPath: false)
+        for text in ["dim the mirror light", "turn the hall light up", "turn the TV volume up"] {
+            let result = interpreter.interpret(text)
+            XCTAssertTrue(result.actions.isEmpty, "\(text) → \(result.status) \(result.resolved) \(result.reason ?? "")")
+        }
+    }
+
     func testDevelopmentSet() throws {
         for fastPath in [true, false] {
             let interpreter = try interpreter(fastPath: fastPath)

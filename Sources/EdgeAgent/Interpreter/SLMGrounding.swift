@@ -191,6 +191,16 @@ struct SLMGrounding {
         .unlock: .lock, .brightnessUp: .brightnessDown, .brightnessDown: .brightnessUp,
     ]
 
+    static let upWords: Set<String> = ["up", "brighter", "brighten", "increase", "raise", "louder"]
+    static let downWords: Set<String> = ["down", "dim", "dimmer", "darken", "decrease", "reduce", "lower", "quieter"]
+
+    /// The words move a level up or down and say nothing of on: "dim the mirror light", "turn the TV volume up".
+    var saysLevelChangeNotOn: Bool {
+        let on = Self.polarity.first { $0.0 == .turnOn }!.1
+        return on.isDisjoint(with: words)
+            && !(Self.upWords.isDisjoint(with: words) && Self.downWords.isDisjoint(with: words))
+    }
+
     /// The sentence asks rather than tells: "is the hall light on?".
     var isQuestion: Bool {
         text.isQuestion || text.contentTokens.first.map { MatcherLexicon.questionOpeners.contains($0.folded) } ?? false

@@ -171,6 +171,18 @@ public final class SLMInterpreter: @unchecked Sendable {
                 if fitted == .climateSetTemperature && action.unit == .percent { action.unit = nil }
             }
         }
+        if action.intent == .turnOn, !action.devices.isEmpty, grounding.saysLevelChangeNotOn {
+            // "dim the mirror light", "turn the TV volume up": a change of level, not "on". For lights the
+            // validator decides (a light without brightness is refused); anything else is not acted on.
+            let devices = action.devices.compactMap(catalog.device)
+            guard devices.allSatisfy({ $0.type == .light }) else {
+                proposal.confidence = min(confidence, 0.3)
+                proposal.reason = (reasons + ["the words change a level, not on"]).joined(separator: "; ")
+                return proposal
+            }
+            action.intent = grounding.words.contains(where: SLMGrounding.downWords.contains) ? .brightnessDown : .brightnessUp
+            reasons.append("the words change a level, not on")
+        }
         if action.intent == .turnOn, !action.devices.isEmpty {
             // "turn the night light blue": on, with a colour or a level said, is a setting of the light, which the
             // validator refuses for a light without colour or brightness; a number for a thermostat is its set-point.
