@@ -279,6 +279,22 @@ final class MatcherTableTests: XCTestCase {
         act("I can't see a thing in the garage", on(["garage_light"])),
         none("I can't see the garage from here"),
         act("let some daylight into the living room", ["living_room_blinds": #"{"state":"OPEN"}"#]),
+        // Phrasal verbs, German separable verbs, more courtesy.
+        act("fire up the coffee maker", on(["coffee_machine"])),
+        act("light up the backyard", on(["garden_lights", "patio_lamp"])),
+        act("bolt the front door", ["front_door": #"{"state":"LOCK"}"#]),
+        act("the courier is at the door, let him in", ["front_door": #"{"state":"UNLOCK"}"#]),
+        none("let him in"),
+        act("Schließ bitte die Haustür ab", ["front_door": #"{"state":"LOCK"}"#]),
+        act("Filmabend starten", ["movie_night": #"{"scene_recall":1}"#]),
+        act("Hey, if it's not too much trouble, could you switch on the garden lights? Thanks!", on(["garden_lights"])),
+        act("Sorry to bother you again, but please open the bedroom blinds", ["bedroom_blinds": #"{"state":"OPEN"}"#]),
+        act(
+            "I was wondering whether you could possibly turn the desk lamp down to thirty percent",
+            ["office_desk_lamp": #"{"state":"ON","brightness":76}"#]),
+        state("is anyone moving around in the hall?", ["hall_motion"]),
+        chat("play some jazz in the kitchen"),
+        chat("the kids switched the TV on again while I was out"),
         // Not wanted any more: off.
         act("nobody's watching the telly", off(["living_room_tv"])),
         act("the printer isn't needed any more", off(["office_printer"])),

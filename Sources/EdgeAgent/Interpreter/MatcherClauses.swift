@@ -19,7 +19,8 @@ enum MatcherClauses {
         var i = 0
         while i < tokens.count {
             if i > (starts.last ?? 0), punctuated(text, before: i) || purpose(tokens, at: i) {
-                starts.append(i)
+                // ", but please open …": the part starts after "but".
+                starts.append(tokens[i].folded == "but" && i + 1 < tokens.count ? i + 1 : i)
             } else if tokens[i].folded == "but", i > 0, i + 1 < tokens.count {
                 // "I know it's late but could you …": what comes before "but" is a remark, or a clause of its own.
                 starts.append(i + 1)

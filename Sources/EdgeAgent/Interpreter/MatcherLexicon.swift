@@ -22,7 +22,7 @@ enum MatcherLexicon {
         "light", "lights", "the", "that", "this", "those", "these", "then", "also", "both", "area", "level", "too",
         "brightness", "temperature", "value", "percent", "degrees", "degree", "position", "about", "here", "there",
         "some", "bit", "little", "lot", "way", "entire", "whole", "house", "home", "with", "let", "go", "be", "any",
-        "can", "could",
+        "can", "could", "possibly",
     ]
 
     /// Words after which the matcher must not decide: negation, time, conditions, hedged wishes.
@@ -84,6 +84,12 @@ enum MatcherLexicon {
         "grad": "degrees", "prozent": "percent", "rot": "red", "grun": "green", "blau": "blue", "gelb": "yellow",
         "weiss": "white", "lila": "purple", "abgeschlossen": "locked", "zugesperrt": "locked", "offen": "open",
         "geschlossen": "closed", "warm": "warm", "kalt": "cold", "dunkel": "dark", "hell": "bright",
+        "starten": "start", "starte": "start", "aktivieren": "activate", "stoppen": "stop",
+    ]
+    /// German separable verbs: "Schließ bitte die Haustür ab" (first word + last word).
+    static let germanSeparable: [String: [String: String]] = [
+        "ab": ["schliess": "lock", "schliesse": "lock", "sperr": "lock", "sperre": "lock"],
+        "auf": ["schliess": "unlock", "schliesse": "unlock", "sperr": "unlock", "sperre": "unlock"],
     ]
     /// German particles that are the verb when they end the sentence: "Garagentor auf", "Rollladen zu".
     static let germanLast: [String: String] = ["auf": "open", "zu": "close", "ein": "on"]
@@ -94,7 +100,7 @@ enum MatcherLexicon {
         "stell", "auf", "zu", "es", "wie", "alle", "alles", "einschalten", "anschalten", "anmachen", "ausschalten",
         "ausmachen", "offnen", "oeffnen", "aufmachen", "schliessen", "zumachen", "licht", "lichter", "grad", "prozent",
         "rot", "grun", "blau", "gelb", "weiss", "abgeschlossen", "zugesperrt", "geschlossen", "kalter", "heller",
-        "dunkler", "kalt", "dunkel",
+        "dunkler", "kalt", "dunkel", "starten", "schliess", "schliesse", "sperr", "sperre",
     ]
 
     /// Words that ask for part of a movement ("open the blinds a little", "garage door halfway open"): opening or
@@ -120,9 +126,9 @@ enum MatcherLexicon {
                 words[i] == "yesterday" || words[i] == "ago"
                     || (words[i] == "last" && i + 1 < words.count && lastWhat.contains(words[i + 1]))
             }
-            let pastVerb = words.contains(where: pastVerbs.contains)
+            let pastVerbs = words.filter(pastVerbs.contains).count
             let earlierToday = words.contains("earlier") || words.contains(["this", "morning"])
-            if pastTime || (pastVerb && earlierToday) { return "a story about the past" }
+            if pastTime || (pastVerbs > 0 && earlierToday) || pastVerbs > 1 { return "a story about the past" }
         }
         return nil
     }
@@ -162,7 +168,8 @@ enum MatcherLexicon {
         ["i", "would", "really", "appreciate", "it"], ["i", "would", "appreciate", "it"],
         ["would", "it", "be", "possible", "to"], ["is", "it", "possible", "to"], ["do", "you", "think", "you", "could"],
         ["would", "you", "be", "so", "kind", "as", "to"], ["would", "you", "mind"], ["do", "you", "mind"],
-        ["you", "can"], ["you", "could"],
+        ["you", "can"], ["you", "could"], ["be", "so", "kind", "as", "to"],
+        ["i", "was", "wondering", "if", "you"], ["i", "was", "wondering", "whether", "you"], ["i", "wondered", "if", "you"],
     ]
 
     /// The positions in `words` that belong to a polite frame.
@@ -193,7 +200,7 @@ enum MatcherLexicon {
     /// a device command even when it mentions a device ("write a poem about lamps").
     static let otherJobs: Set<String> = [
         "timer", "alarm", "remind", "reminder", "reminders", "poem", "joke", "story", "song", "music", "playlist",
-        "podcast", "call", "phone", "text", "email", "weather", "forecast", "recipe", "translate", "spell", "write",
+        "podcast", "play", "jazz", "radio", "call", "phone", "text", "email", "weather", "forecast", "recipe", "translate", "spell", "write",
     ]
 
     /// Words that keep the matcher out even in a part of the sentence that names no device: negation, conditions,

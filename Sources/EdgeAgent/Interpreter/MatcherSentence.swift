@@ -63,8 +63,13 @@ struct MatcherSentence {
         let german = typed.contains(where: MatcherLexicon.germanMarkers.contains)
         var positions: [Int: Int] = [:]
         var words: [String] = []
+        let separable = german ? typed.last.flatMap { MatcherLexicon.germanSeparable[$0]?[typed[0]] } : nil
         for (n, i) in kept.enumerated() {
             positions[i] = words.count
+            if let separable, n == 0 || n == kept.count - 1 {
+                words.append(n == 0 ? separable : "please")
+                continue
+            }
             var word = text.tokens[i].folded
             if text.tokens[i].kind == .word {
                 word = MatcherLexicon.gerunds[word] ?? word
@@ -135,8 +140,8 @@ struct MatcherSentence {
                 i += 1
                 continue
             }
-            // "lock the door": the verb is not also the noun.
-            let isVerb = i == 0 && (word == "lock" || word == "heat")
+            // "lock the door", "light up the garden": the verb is not also the noun.
+            let isVerb = i == 0 && (word == "lock" || word == "heat" || (word == "light" && words.count > 1 && words[1] == "up"))
             if contentTokens[i].kind == .word, !isVerb,
                 MatcherLexicon.domainNouns[single] != nil || single == "temperature"
             {

@@ -198,7 +198,9 @@ struct MatcherTargets {
     }
 
     static let temperatureWords: Set<String> = ["warm", "cold", "hot", "chilly", "temperature", "degrees"]
-    static let presenceWords: Set<String> = ["anyone", "anybody", "someone", "somebody", "occupied", "movement"]
+    static let presenceWords: Set<String> = [
+        "anyone", "anybody", "someone", "somebody", "occupied", "movement", "moving",
+    ]
     static let presenceSensorWords = ["motion", "presence", "occupancy"]
 
     /// Of the devices a noun names, those that can do the intent ("lock the door": the lock, not the garage

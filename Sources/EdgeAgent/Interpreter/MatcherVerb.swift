@@ -35,17 +35,22 @@ struct MatcherVerb: Equatable {
         "stuffy": .turnOn, "steamy": .turnOn, "steamed": .turnOn, "humid": .turnOn, "muggy": .turnOn,
         "smoky": .turnOn, "burnt": .turnOn, "stinks": .turnOn, "sauna": .turnOn,
         // Sun in the eyes: the place's blinds.
-        "eyes": .close, "glare": .close, "blazing": .close, "blinding": .close, "dazzling": .close,
+        "eyes": .close, "glare": .close, "glaring": .close, "blazing": .close, "blinding": .close, "dazzling": .close,
         // "let some daylight into the living room".
         "daylight": .open, "sunlight": .open,
     ]
+    /// Verbs that mean on with "up" after them.
+    static let phrasalOn: Set<String> = ["fire", "power", "start", "boot", "spin", "crank"]
+    /// Who is let in at a door.
+    static let letIn: Set<String> = ["him", "her", "them", "me", "us", "someone", "everyone"]
+
     /// What follows "can't see" when it is about the light, not a thing out of sight.
     static let seeNothing: Set<String> = ["anything", "much", "properly", "well", "in", "here", "a", "thing"]
 
     /// The devices a condition asks for, when not the place's lights or thermostat.
     static let conditionDomains: [String: DeviceType] = [
         "stuffy": .fan, "steamy": .fan, "steamed": .fan, "humid": .fan, "muggy": .fan, "smoky": .fan,
-        "burnt": .fan, "stinks": .fan, "sauna": .fan, "eyes": .cover, "glare": .cover, "blazing": .cover,
+        "burnt": .fan, "stinks": .fan, "sauna": .fan, "eyes": .cover, "glare": .cover, "glaring": .cover, "blazing": .cover,
         "blinding": .cover, "dazzling": .cover, "daylight": .cover, "sunlight": .cover,
     ]
     /// Words that make a sentence a command of its own rather than a stated condition.
@@ -79,6 +84,7 @@ struct MatcherVerb: Equatable {
     ]
     static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
     static let queryWords: Set<String> = [
+        "anyone", "anybody", "someone", "somebody", "moving", "around", "movement", "motion",
         "what", "how", "which", "whats", "is", "are", "does", "do", "on", "off", "open", "closed", "locked",
         "unlocked", "state", "status", "running", "still", "current", "currently", "reading", "level", "set",
     ]
@@ -98,8 +104,11 @@ struct MatcherVerb: Equatable {
             s.explain(["i", "can", "a", "thing", "anything", "in", "here"])
             return MatcherVerb(kind: .turnOn, indirect: true)
         }
-        guard w.contains(where: statementWords.contains), !w.contains(where: notNowWords.contains),
-            !w.contains(where: commandWords.contains)
+        // "on my monitor" is a place, not the particle.
+        let commanding = w.indices.contains { i in
+            commandWords.contains(w[i]) && !(w[i] == "on" && i + 1 < w.count && MatcherLexicon.determiners.contains(w[i + 1]))
+        }
+        guard w.contains(where: statementWords.contains), !w.contains(where: notNowWords.contains), !commanding
         else { return nil }
         let found = w.indices.filter { i in
             conditions[w[i]] != nil && !s.explained[i] && (w[i] != "black" || (i > 0 && w[i - 1] == "pitch"))
@@ -145,11 +154,28 @@ struct MatcherVerb: Equatable {
             explain(Set(["make", "sure", "ensure", "is", "are", "that"]).union(ensuredStates.keys))
             return MatcherVerb(kind: states[0])
         }
+        // "fire up the coffee maker", "power up the printer": on.
+        if let up = w.firstIndex(of: "up"), up > 0, phrasalOn.contains(w[up - 1]) {
+            s.explain(up - 1)
+            s.explain(up)
+            return MatcherVerb(kind: .turnOn)
+        }
+        // "light up the backyard": its lights.
+        if w.starts(with: ["light", "up"]) {
+            s.explain(0)
+            s.explain(1)
+            return MatcherVerb(kind: .turnOn, indirect: true)
+        }
+        // "the courier is at the door, let him in": unlock.
+        if let let_ = w.firstIndex(of: "let"), let_ + 2 < w.count, letIn.contains(w[let_ + 1]), w[let_ + 2] == "in" {
+            for i in let_...(let_ + 2) { s.explain(i) }
+            return MatcherVerb(kind: .unlock)
+        }
         if has("unlock") {
             explain(["unlock"])
             return MatcherVerb(kind: .unlock)
         }
-        if w.first == "lock" || w.first == "secure" {
+        if w.first == "lock" || w.first == "secure" || w.first == "bolt" {
             s.explain(0)
             return MatcherVerb(kind: .lock)
         }

@@ -26,7 +26,7 @@ public struct Normalizer: Sendable {
         let scanned = NormalizerScanner(text).scan()
         var tokens = expandContractions(scanned.tokens)
         correctCommonMisspellings(&tokens)
-        markFillers(&tokens)
+        markFillers(&tokens, in: text)
         tokens = splitCompounds(tokens)
         correctSpelling(&tokens)
         tokens = joinCompounds(tokens)
@@ -85,7 +85,7 @@ public struct Normalizer: Sendable {
 
     /// Politeness words, hedges ("could you") and wake phrases ("hey jarvis", "ok google") stay in the text but are
     /// marked so the matcher can skip them.
-    func markFillers(_ tokens: inout [NormalizerToken]) {
+    func markFillers(_ tokens: inout [NormalizerToken], in text: String) {
         var i = 0
         while i < tokens.count {
             if let phrase = NormalizerLexicon.fillerPhrases.first(where: { matches($0, tokens, at: i) }) {
@@ -97,7 +97,11 @@ public struct Normalizer: Sendable {
             if tokens[i].kind == .word, NormalizerLexicon.fillerWords.contains(word) {
                 tokens[i].isFiller = true
                 // The assistant's name after "hey"/"ok": a configured wake word, or at the start an unknown word.
-                if NormalizerLexicon.wakeOpeners.contains(word), i + 1 < tokens.count, tokens[i + 1].kind == .word {
+                // "Hey, if it's …": a name follows its greeting directly, with no punctuation between.
+                if NormalizerLexicon.wakeOpeners.contains(word), i + 1 < tokens.count, tokens[i + 1].kind == .word,
+                    tokens[i].range.upperBound <= tokens[i + 1].range.lowerBound,
+                    text[tokens[i].range.upperBound..<tokens[i + 1].range.lowerBound].allSatisfy(\.isWhitespace)
+                {
                     let next = tokens[i + 1].text
                     if wakeWords.contains(next)
                         || (i == 0 && !spelling.isKnown(next) && spelling.correction(of: next) == nil)

@@ -197,7 +197,9 @@ struct SLMGrounding {
     /// The words move a level up or down and say nothing of on: "dim the mirror light", "turn the TV volume up".
     var saysLevelChangeNotOn: Bool {
         let on = Self.polarity.first { $0.0 == .turnOn }!.1
-        return on.isDisjoint(with: words)
+        // "fire up the coffee maker" is on.
+        let phrasalOn = words.contains("up") && !MatcherVerb.phrasalOn.isDisjoint(with: words)
+        return on.isDisjoint(with: words) && !phrasalOn
             && !(Self.upWords.isDisjoint(with: words) && Self.downWords.isDisjoint(with: words))
     }
 
