@@ -13,6 +13,8 @@ final class MatcherTableTests: XCTestCase {
         case state([String])
         case notACommand
         case ambiguous
+        /// Refused: the home has nothing of that name.
+        case rejected
         /// Anything but an action: unrecognized, ambiguous, rejected or NotACommand.
         case noAction
     }
@@ -38,6 +40,7 @@ final class MatcherTableTests: XCTestCase {
     }
     static func chat(_ text: String, clear: Bool = true) -> Case { Case(text: text, expected: .notACommand, clear: clear) }
     static func ambiguous(_ text: String) -> Case { Case(text: text, expected: .ambiguous, clear: true) }
+    static func rejected(_ text: String) -> Case { Case(text: text, expected: .rejected, clear: true) }
     static func none(_ text: String) -> Case { Case(text: text, expected: .noAction, clear: true) }
 
     static let groundFloorSwitchable = [
@@ -295,6 +298,10 @@ final class MatcherTableTests: XCTestCase {
         state("is anyone moving around in the hall?", ["hall_motion"]),
         chat("play some jazz in the kitchen"),
         chat("the kids switched the TV on again while I was out"),
+        // A clear command for something the home does not have.
+        rejected("turn on the dishwasher"),
+        rejected("switch the blender off please"),
+        none("turn on the kitchen light and the dishwasher"),
         // Not wanted any more: off.
         act("nobody's watching the telly", off(["living_room_tv"])),
         act("the printer isn't needed any more", off(["office_printer"])),
@@ -358,6 +365,8 @@ final class MatcherTableTests: XCTestCase {
             return result.status == .ok && result.intents == ["NotACommand"] && result.actions.isEmpty
         case .ambiguous:
             return result.status == .ambiguous && result.actions.isEmpty && result.candidates.count > 1
+        case .rejected:
+            return result.status == .rejected && result.actions.isEmpty
         case .noAction:
             return result.actions.isEmpty
         }

@@ -128,6 +128,9 @@ public struct Interpreter: Sendable {
             case .ambiguous:
                 result.status = .ambiguous
                 return result
+            case .rejected:
+                result.status = .rejected
+                return result
             case .unrecognized:
                 if model == nil { return result }
             case .ok:

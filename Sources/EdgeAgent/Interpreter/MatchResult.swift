@@ -7,6 +7,8 @@ public struct MatchResult: Equatable, Sendable {
         case ambiguous
         /// The matcher is not sure; the model (or the cloud) should decide.
         case unrecognized
+        /// A clear command for something the catalog does not have ("turn on the dishwasher"); `reason` names it.
+        case rejected
     }
 
     public var status: Status

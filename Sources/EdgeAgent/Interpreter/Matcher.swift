@@ -119,6 +119,18 @@ public struct Matcher: Sendable {
     func unnamedTarget(_ verb: MatcherVerb, _ s: inout MatcherSentence) -> MatchResult {
         let unnamed = MatchResult.unrecognized("no device, area or floor named", confidence: 0.3)
         s.explain(MatcherLexicon.pronouns)
+        // "turn on the dishwasher": a clear command whose object, after "the", is nothing the home has.
+        let unknown = s.unexplainedWords
+        if verb.kind != .query, !verb.elliptical, (1...2).contains(unknown.count), s.quantities.isEmpty,
+            let at = s.words.firstIndex(of: unknown[0]), at > 0, MatcherLexicon.determiners.contains(s.words[at - 1]),
+            s.words[at...].prefix(unknown.count) == unknown[...],
+            s.words[(at + unknown.count)...].allSatisfy({ MatcherLexicon.ignorable.contains($0) || ["on", "off"].contains($0) }),
+            !unknown.contains(where: { index.nameWords.contains(MatcherLexicon.singular($0)) || MatcherLexicon.otherJobs.contains($0) })
+        {
+            return MatchResult(
+                status: .rejected, actions: [], candidates: [], confidence: 0.9,
+                reason: "the home has no '\(unknown.joined(separator: " "))'")
+        }
         guard s.unexplainedWords.isEmpty, s.quantities.count <= 1, verb.kind != .query else { return unnamed }
         // "lock up", "lock everything": every lock; locking is never the risky direction.
         if verb.kind == .lock, s.contains("up") || s.hasAll {
