@@ -298,6 +298,14 @@ final class MatcherTableTests: XCTestCase {
         state("is anyone moving around in the hall?", ["hall_motion"]),
         chat("play some jazz in the kitchen"),
         chat("the kids switched the TV on again while I was out"),
+        // Asides beside a request; more words for heat and steps.
+        act("could you turn off the coffee machine, I think I left it on this morning", off(["coffee_machine"])),
+        act("switch off the kids' room ceiling light but leave the night light on", off(["kids_ceiling"])),
+        none("leave the night light on"),
+        act("put the heat up to 22", ["downstairs_thermostat": #"{"current_heating_setpoint":22}"#]),
+        act("drop the bedroom temperature by one degree", ["upstairs_thermostat": #"{"current_heating_setpoint":18}"#]),
+        act("Mach die Kaffeemaschine an und das Küchenlicht auch", on(["coffee_machine", "kitchen_ceiling"])),
+        chat("what's the temperature outside right now"),
         // A clear command for something the home does not have.
         rejected("turn on the dishwasher"),
         rejected("switch the blender off please"),

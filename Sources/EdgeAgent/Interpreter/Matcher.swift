@@ -83,6 +83,11 @@ public struct Matcher: Sendable {
                 }
                 continue
             }
+            // Asides beside a request: a story ("I think I left it on this morning") or what stays as it is
+            // ("but leave the night light on").
+            if parts.count > 1, MatcherLexicon.isStory(sentence.words) || sentence.words.first == "leave" {
+                continue
+            }
             clauses.append(part)
         }
         guard clauses.count > 1 else { return matchClause(clauses.first ?? text) }

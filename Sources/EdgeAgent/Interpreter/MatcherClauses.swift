@@ -74,8 +74,12 @@ enum MatcherClauses {
         var clauses: [NormalizedText] = []
         for (n, start) in starts.enumerated() {
             var end = n + 1 < starts.count ? starts[n + 1] : tokens.count
-            // Drop the joiners that end a clause ("… kitchen light and").
-            while end > start && (joiners.contains(tokens[end - 1].folded) || tokens[end - 1].isFiller) { end -= 1 }
+            // Drop the joiners that end a clause ("… kitchen light and", "… ceiling light but").
+            while end > start
+                && (joiners.contains(tokens[end - 1].folded) || tokens[end - 1].isFiller || tokens[end - 1].folded == "but")
+            {
+                end -= 1
+            }
             guard end > start else { continue }
             let quantities = text.quantities.compactMap { q -> NormalizedText.Quantity? in
                 guard q.tokens.lowerBound >= start, q.tokens.upperBound <= end else { return nil }

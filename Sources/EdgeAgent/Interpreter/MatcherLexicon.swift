@@ -22,7 +22,7 @@ enum MatcherLexicon {
         "light", "lights", "the", "that", "this", "those", "these", "then", "also", "both", "area", "level", "too",
         "brightness", "temperature", "value", "percent", "degrees", "degree", "position", "about", "here", "there",
         "some", "bit", "little", "lot", "way", "entire", "whole", "house", "home", "with", "let", "go", "be", "any",
-        "can", "could", "possibly",
+        "can", "could", "possibly", "basically", "like", "so", "actually", "also",
     ]
 
     /// Words after which the matcher must not decide: negation, time, conditions, hedged wishes.
@@ -32,7 +32,7 @@ enum MatcherLexicon {
         "o'clock", "am", "pm", "or", "but", "except", "should", "yesterday", "again", "instead", "was", "were",
         "did", "wish", "maybe", "why", "who", "where", "whether", "remind", "reminder", "alarm",
         // Statements about the past or the state, not requests.
-        "turned", "switched", "keep", "keeps", "been", "has", "have", "had", "left",
+        "turned", "switched", "keep", "keeps", "been", "has", "have", "had", "left", "leave",
     ]
 
     /// The first veto word of `words`, if any, outside the positions a verb reading has accounted for ("no need
@@ -57,7 +57,7 @@ enum MatcherLexicon {
     /// Of the veto words, those that still keep the matcher out of a question: time and hypotheticals. "Did I
     /// lock the door" and "have I left the lamp on" ask about now.
     static let questionVetoes = vetoWords.subtracting([
-        "did", "has", "have", "had", "left", "turned", "switched", "been", "if", "whether", "keep", "keeps",
+        "did", "has", "have", "had", "left", "leave", "turned", "switched", "been", "if", "whether", "keep", "keeps",
     ])
 
     /// Words that say the sentence is about the home even without a device name: the matcher then never answers
@@ -84,7 +84,7 @@ enum MatcherLexicon {
         "grad": "degrees", "prozent": "percent", "rot": "red", "grun": "green", "blau": "blue", "gelb": "yellow",
         "weiss": "white", "lila": "purple", "abgeschlossen": "locked", "zugesperrt": "locked", "offen": "open",
         "geschlossen": "closed", "warm": "warm", "kalt": "cold", "dunkel": "dark", "hell": "bright",
-        "starten": "start", "starte": "start", "aktivieren": "activate", "stoppen": "stop",
+        "starten": "start", "starte": "start", "auch": "also", "noch": "also", "aktivieren": "activate", "stoppen": "stop",
     ]
     /// German separable verbs: "Schließ bitte die Haustür ab" (first word + last word).
     static let germanSeparable: [String: [String: String]] = [
@@ -100,7 +100,7 @@ enum MatcherLexicon {
         "stell", "auf", "zu", "es", "wie", "alle", "alles", "einschalten", "anschalten", "anmachen", "ausschalten",
         "ausmachen", "offnen", "oeffnen", "aufmachen", "schliessen", "zumachen", "licht", "lichter", "grad", "prozent",
         "rot", "grun", "blau", "gelb", "weiss", "abgeschlossen", "zugesperrt", "geschlossen", "kalter", "heller",
-        "dunkler", "kalt", "dunkel", "starten", "schliess", "schliesse", "sperr", "sperre",
+        "dunkler", "kalt", "dunkel", "auch", "starten", "schliess", "schliesse", "sperr", "sperre",
     ]
 
     /// Words that ask for part of a movement ("open the blinds a little", "garage door halfway open"): opening or
@@ -120,17 +120,21 @@ enum MatcherLexicon {
             return "'\(frame.joined(separator: " "))' asks how, not for a change"
         }
         if let word = words.first(where: shoppingWords.contains) { return "'\(word)': shopping, not a device command" }
-        let startsWithVerb = words.first.map(MatcherClauses.clauseVerbs.contains) ?? false
-        if !isQuestion, !startsWithVerb {
-            let pastTime = words.indices.contains { i in
-                words[i] == "yesterday" || words[i] == "ago"
-                    || (words[i] == "last" && i + 1 < words.count && lastWhat.contains(words[i + 1]))
-            }
-            let pastVerbs = words.filter(pastVerbs.contains).count
-            let earlierToday = words.contains("earlier") || words.contains(["this", "morning"])
-            if pastTime || (pastVerbs > 0 && earlierToday) || pastVerbs > 1 { return "a story about the past" }
-        }
+        if !isQuestion, isStory(words) { return "a story about the past" }
         return nil
+    }
+
+    /// "My sister left all the lights on last night", "I think I left it on this morning": past tense with a time
+    /// in the past, or two past verbs, and no command verb first.
+    static func isStory(_ words: [String]) -> Bool {
+        if words.first.map(MatcherClauses.clauseVerbs.contains) ?? false { return false }
+        let pastTime = words.indices.contains { i in
+            words[i] == "yesterday" || words[i] == "ago"
+                || (words[i] == "last" && i + 1 < words.count && lastWhat.contains(words[i + 1]))
+        }
+        let pastVerbs = words.filter(pastVerbs.contains).count
+        let earlierToday = words.contains("earlier") || words.contains(["this", "morning"])
+        return pastTime || (pastVerbs > 0 && earlierToday) || pastVerbs > 1
     }
 
     static let adviceFrames: [[String]] = [
@@ -140,7 +144,7 @@ enum MatcherLexicon {
     static let shoppingWords: Set<String> = ["recommend", "buy", "purchase", "cost", "price", "cheapest"]
     static let lastWhat: Set<String> = ["night", "week", "weekend", "month", "year", "time", "summer", "winter"]
     static let pastVerbs: Set<String> = [
-        "was", "were", "had", "left", "switched", "turned", "broke", "forgot", "went", "came", "locked", "closed",
+        "was", "were", "had", "left", "switched", "turned", "broke", "broken", "forgot", "went", "came", "locked", "closed",
         "opened",
     ]
 
@@ -161,7 +165,8 @@ enum MatcherLexicon {
     /// like "please"; "if" and "when" elsewhere still make the matcher stand back.
     static let politeFrames: [[String]] = [
         ["if", "it", "is", "not", "too", "much", "trouble"], ["if", "it", "is", "no", "trouble"],
-        ["if", "you", "do", "not", "mind"], ["if", "you", "dont", "mind"], ["if", "that", "is", "ok"],
+        ["if", "you", "do", "not", "mind"], ["if", "you", "dont", "mind"], ["if", "that", "is", "ok"], ["if", "that", "is", "okay"],
+        ["if", "that", "is", "alright"], ["if", "that", "is", "fine"],
         ["if", "you", "could"], ["if", "you", "can"], ["if", "you", "would"], ["if", "possible"],
         ["when", "you", "get", "a", "chance"], ["when", "you", "have", "a", "moment"],
         ["when", "you", "have", "a", "minute"], ["when", "you", "have", "a", "second"], ["whenever", "you", "can"],
@@ -200,7 +205,7 @@ enum MatcherLexicon {
     /// a device command even when it mentions a device ("write a poem about lamps").
     static let otherJobs: Set<String> = [
         "timer", "alarm", "remind", "reminder", "reminders", "poem", "joke", "story", "song", "music", "playlist",
-        "podcast", "play", "jazz", "radio", "call", "phone", "text", "email", "weather", "forecast", "recipe", "translate", "spell", "write",
+        "podcast", "play", "jazz", "radio", "call", "phone", "text", "email", "weather", "forecast", "outside", "outdoors", "recipe", "translate", "spell", "write",
     ]
 
     /// Words that keep the matcher out even in a part of the sentence that names no device: negation, conditions,

@@ -73,6 +73,8 @@ struct MatcherSentence {
             var word = text.tokens[i].folded
             if text.tokens[i].kind == .word {
                 word = MatcherLexicon.gerunds[word] ?? word
+                // "put the heat up": the heating, unless "heat" is the verb.
+                if word == "heat" && n > 0 { word = "heating" }
                 if german, let english = n == kept.count - 1 ? MatcherLexicon.germanLast[typed[n]] : nil {
                     word = english
                 } else if german, let english = MatcherLexicon.german[typed[n]] {

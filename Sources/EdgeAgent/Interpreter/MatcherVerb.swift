@@ -20,7 +20,7 @@ struct MatcherVerb: Equatable {
     static let offVerbs: Set<String> = ["stop", "deactivate", "disable", "kill"]
     static let particleVerbs: Set<String> = ["turn", "switch", "power", "put", "shut", "flip", "toggle"]
     static let downVerbs: Set<String> = ["dim", "darken", "dimmer", "darker", "reduce", "decrease"]
-    static let upVerbs: Set<String> = ["brighten", "brighter", "increase", "boost"]
+    static let upVerbs: Set<String> = ["brighten", "brighter", "increase", "boost", "higher"]
     static let warmerWords: Set<String> = ["warmer", "hotter"]
     static let coolerWords: Set<String> = ["cooler", "colder"]
     static let coldWords: Set<String> = ["cold", "chilly", "freezing", "cool"]
@@ -84,7 +84,8 @@ struct MatcherVerb: Equatable {
     ]
     static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
     static let queryWords: Set<String> = [
-        "anyone", "anybody", "someone", "somebody", "moving", "around", "movement", "motion",
+        "anyone", "anybody", "someone", "somebody", "moving", "around", "movement", "motion", "anything", "picked",
+        "detected", "noticed",
         "what", "how", "which", "whats", "is", "are", "does", "do", "on", "off", "open", "closed", "locked",
         "unlocked", "state", "status", "running", "still", "current", "currently", "reading", "level", "set",
     ]
@@ -237,8 +238,8 @@ struct MatcherVerb: Equatable {
             explain(["raise", "lift", "up"])
             return MatcherVerb(kind: .raise)
         }
-        if has("lower") {
-            explain(["lower", "down"])
+        if has("lower") || w.first == "drop" {
+            explain(["lower", "drop", "down"])
             return MatcherVerb(kind: .lower)
         }
         // Not inside a name: "turn on the towel warmer" is the device.
@@ -288,7 +289,9 @@ struct MatcherVerb: Equatable {
         // "bedroom heating 16 please", "nightlight pink", "bedside lamp warm white": a device, then its new value.
         let valueAfterName = s.quantities.count == 1 && s.deviceStarts.contains { $0 < s.quantities[0].position }
         let colourOnly = s.quantities.isEmpty && MatcherIntent.colorCount(s) == 1
-        if valueAfterName || colourOnly, !s.deviceStarts.isEmpty, !s.isQuestion, !hasAny(statementWords),
+        let placeNamed = s.segments.contains { !$0.areas.isEmpty || !$0.floors.isEmpty }
+        if valueAfterName || colourOnly, !s.deviceStarts.isEmpty || (colourOnly && placeNamed), !s.isQuestion,
+            !hasAny(statementWords),
             !hasAny(["are", "was", "were"])
         {
             return MatcherVerb(kind: .set, elliptical: true)
