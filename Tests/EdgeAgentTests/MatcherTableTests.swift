@@ -306,6 +306,10 @@ final class MatcherTableTests: XCTestCase {
         act("drop the bedroom temperature by one degree", ["upstairs_thermostat": #"{"current_heating_setpoint":18}"#]),
         act("Mach die Kaffeemaschine an und das Küchenlicht auch", on(["coffee_machine", "kitchen_ceiling"])),
         chat("what's the temperature outside right now"),
+        act("the ceiling fan, turn it on", on(["kids_fan"])),
+        none("the ceiling fan, the kitchen light, turn it on"),
+        act("can you turn the, the kitchen light on", on(["kitchen_ceiling"])),
+        state("are the living room blinds up or down?", ["living_room_blinds"]),
         // A clear command for something the home does not have.
         rejected("turn on the dishwasher"),
         rejected("switch the blender off please"),

@@ -91,6 +91,10 @@ public struct Matcher: Sendable {
             clauses.append(part)
         }
         guard clauses.count > 1 else { return matchClause(clauses.first ?? text) }
+        // "the ceiling fan, turn it on": a device named first, then the command with "it".
+        if clauses.count == 2, let topic = onlyDevice(MatcherSentence(text: clauses[0], index: index)) {
+            return matchClause(clauses[1], antecedent: topic)
+        }
         // Every clause must be a clear command of its own; anything less and the whole sentence is the model's.
         var combined = MatchResult(status: .ok, actions: [], candidates: [], confidence: 1, reason: nil)
         for clause in clauses {
@@ -107,6 +111,15 @@ public struct Matcher: Sendable {
             combined.confidence = min(combined.confidence, result.confidence)
         }
         return combined
+    }
+
+    /// The one device a part names when it names nothing else and has no verb ("the ceiling fan").
+    func onlyDevice(_ s: MatcherSentence) -> String? {
+        guard s.segments.count == 1, s.segments[0].mentions.count == 1, s.quantities.isEmpty,
+            case .devices(let ids) = s.segments[0].mentions[0].kind, ids.count == 1,
+            s.words.indices.allSatisfy({ s.explained[$0] || MatcherLexicon.determiners.contains(s.words[$0]) })
+        else { return nil }
+        return ids[0]
     }
 
     /// "movie night", "Gute Nacht", "wake up scene please": a scene's name with nothing else starts it.

@@ -65,6 +65,8 @@ enum MatcherClauses {
         let end = text.tokens[i - 1].range.upperBound
         let start = text.tokens[i].range.lowerBound
         guard end < start else { return false }
+        // "turn the, the kitchen light on": a word said twice is a stumble, not a break.
+        if text.tokens[i].folded == text.tokens[i - 1].folded { return false }
         return text.original[end..<start].contains(where: breaks.contains)
     }
 

@@ -57,7 +57,7 @@ enum MatcherLexicon {
     /// Of the veto words, those that still keep the matcher out of a question: time and hypotheticals. "Did I
     /// lock the door" and "have I left the lamp on" ask about now.
     static let questionVetoes = vetoWords.subtracting([
-        "did", "has", "have", "had", "left", "leave", "turned", "switched", "been", "if", "whether", "keep", "keeps",
+        "did", "has", "have", "had", "left", "leave", "turned", "switched", "been", "if", "whether", "keep", "keeps", "or",
     ])
 
     /// Words that say the sentence is about the home even without a device name: the matcher then never answers
