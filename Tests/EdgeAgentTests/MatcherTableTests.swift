@@ -310,6 +310,13 @@ final class MatcherTableTests: XCTestCase {
         none("the ceiling fan, the kitchen light, turn it on"),
         act("can you turn the, the kitchen light on", on(["kitchen_ceiling"])),
         state("are the living room blinds up or down?", ["living_room_blinds"]),
+        // A room without a thermostat has its floor's; a place's "'s" is "is"; "all the garden lights" is the garden's.
+        act("it's chilly in the kitchen", ["downstairs_thermostat": #"{"current_heating_setpoint":21}"#]),
+        act("the nursery is too hot", ["upstairs_thermostat": #"{"current_heating_setpoint":18}"#]),
+        act("the bedroom's freezing", ["upstairs_thermostat": #"{"current_heating_setpoint":20}"#]),
+        none("the garden is cold"),
+        act("all the garden lights on", on(["garden_lights", "patio_lamp"])),
+        act("turn on the garden lights", on(["garden_lights"])),
         // A clear command for something the home does not have.
         rejected("turn on the dishwasher"),
         rejected("switch the blender off please"),

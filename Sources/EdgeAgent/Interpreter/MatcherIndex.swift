@@ -91,6 +91,15 @@ struct MatcherIndex: Sendable {
         return best > 0 ? (best, referents) : nil
     }
 
+    /// The area spelled exactly by `words`, if any.
+    func area(named words: [String]) -> String? {
+        guard let first = words.first else { return nil }
+        for entry in byFirstWord[first] ?? [] where entry.words == words {
+            if case .area(let id) = entry.referent { return id }
+        }
+        return nil
+    }
+
     /// Whether one of the device's names or aliases contains `words` (singular forms) as a contiguous run.
     func device(_ id: String, contains words: [String]) -> Bool {
         guard let names = deviceWords[id], !words.isEmpty else { return false }

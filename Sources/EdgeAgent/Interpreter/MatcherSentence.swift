@@ -106,8 +106,19 @@ struct MatcherSentence {
             }
             // "all the blinds": an alias that is only a device noun names the kind, not the one device.
             let nounAlias = MatcherLexicon.domainNouns[MatcherLexicon.singular(word)] != nil
+            let all = words.contains(where: MatcherLexicon.allWords.contains)
+            // "all the garden lights": with "all", a name made of a place and a device noun is the place's lights.
+            if all, contentTokens[i].kind == .word, let (length, _) = index.longestMatch(in: words, at: i), length > 1,
+                MatcherLexicon.domainNouns[MatcherLexicon.singular(words[i + length - 1])] != nil,
+                let area = index.area(named: Array(words[i..<i + length - 1]))
+            {
+                segment.mentions.append(Mention(kind: .area(area), words: Array(words[i..<i + length - 1])))
+                for j in i..<i + length - 1 { explained[j] = true }
+                i += length - 1
+                continue
+            }
             if contentTokens[i].kind == .word, let (length, referents) = index.longestMatch(in: words, at: i),
-                !(length == 1 && nounAlias && words.contains(where: MatcherLexicon.allWords.contains))
+                !(length == 1 && nounAlias && all)
             {
                 let phrase = words[i..<i + length].map(MatcherLexicon.singular)
                 let devices = referents.compactMap { if case .device(let id) = $0 { id } else { nil } }

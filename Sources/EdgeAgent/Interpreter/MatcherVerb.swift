@@ -109,7 +109,10 @@ struct MatcherVerb: Equatable {
         let commanding = w.indices.contains { i in
             commandWords.contains(w[i]) && !(w[i] == "on" && i + 1 < w.count && MatcherLexicon.determiners.contains(w[i + 1]))
         }
-        guard w.contains(where: statementWords.contains), !w.contains(where: notNowWords.contains), !commanding
+        // "the bedroom's freezing": the "'s" of a place is "is".
+        let possessive = s.text.original.contains("'s ") || s.text.original.contains("\u{2019}s ")
+        guard w.contains(where: statementWords.contains) || possessive, !w.contains(where: notNowWords.contains),
+            !commanding
         else { return nil }
         let found = w.indices.filter { i in
             conditions[w[i]] != nil && !s.explained[i] && (w[i] != "black" || (i > 0 && w[i - 1] == "pitch"))
