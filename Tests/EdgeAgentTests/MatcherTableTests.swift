@@ -317,6 +317,10 @@ final class MatcherTableTests: XCTestCase {
         none("the garden is cold"),
         act("all the garden lights on", on(["garden_lights", "patio_lamp"])),
         act("turn on the garden lights", on(["garden_lights"])),
+        state("kitchen light on or off?", ["kitchen_ceiling"]),
+        none("kitchen light on or off"),
+        act("switch the bedroom heating to 20", ["upstairs_thermostat": #"{"current_heating_setpoint":20}"#]),
+        state("how bright is the floor lamp at the moment?", ["living_room_lamp"]),
         // A clear command for something the home does not have.
         rejected("turn on the dishwasher"),
         rejected("switch the blender off please"),

@@ -82,10 +82,10 @@ struct MatcherVerb: Equatable {
         "i", "we", "you", "lock", "leave", "left", "turn", "turned", "switch", "switched", "close", "shut", "open",
         "put", "forget", "forgot", "to",
     ]
-    static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring"]
+    static let setVerbs: Set<String> = ["set", "make", "change", "adjust", "put", "turn", "bring", "switch"]
     static let queryWords: Set<String> = [
         "anyone", "anybody", "someone", "somebody", "moving", "around", "movement", "motion", "anything", "picked",
-        "detected", "noticed",
+        "detected", "noticed", "bright", "moment",
         "what", "how", "which", "whats", "is", "are", "does", "do", "on", "off", "open", "closed", "locked",
         "unlocked", "state", "status", "running", "still", "current", "currently", "reading", "level", "set",
     ]
@@ -223,7 +223,14 @@ struct MatcherVerb: Equatable {
         if last != nil { s.explain(w.count - 1) }
         let particleVerb = hasAny(particleVerbs)
         if !ons.isEmpty || !offs.isEmpty {
-            if !ons.isEmpty && !offs.isEmpty { return MatcherVerb(kind: .unsupported("both 'on' and 'off'")) }
+            if !ons.isEmpty && !offs.isEmpty {
+                // "kitchen light on or off?": a question about its state.
+                if s.isQuestion && has("or") {
+                    explain(queryWords.union(["or"]))
+                    return MatcherVerb(kind: .query)
+                }
+                return MatcherVerb(kind: .unsupported("both 'on' and 'off'"))
+            }
             explain(particleVerbs.union(["on", "off", "down"]))
             let elliptical = !particleVerb && !hasAny(onVerbs.union(offVerbs))
             if elliptical && s.isQuestion { return MatcherVerb(kind: .query) }
