@@ -186,6 +186,7 @@ final class MatcherTableTests: XCTestCase {
         none("don't turn on the lights"),
         none("turn on the kitchen light in 10 minutes"),
         none("turn on the kitchen light when I get home"),
+        none("turn the garden lights on at sunset"),
         none("it's too cold"),
         none("turn it off"),
         none("open the front door"),

@@ -65,6 +65,8 @@ final class RelativeSetPointTests: XCTestCase {
             ("it's a bit nippy downstairs", "downstairs_thermostat", #"{"current_heating_setpoint":21}"#),
             ("it's boiling in the living room", "downstairs_thermostat", #"{"current_heating_setpoint":19}"#),
             ("it's roasting upstairs", "upstairs_thermostat", #"{"current_heating_setpoint":17}"#),
+            // A room without a thermostat of its own: its floor's.
+            ("it's cold in the kitchen", "downstairs_thermostat", #"{"current_heating_setpoint":21}"#),
         ]
         for (text, device, payload) in moves {
             let result = interpreter.interpret(text)
@@ -80,7 +82,7 @@ final class RelativeSetPointTests: XCTestCase {
         }
         for text in [
             "it was cold in the bedroom yesterday", "is it cold in the bedroom", "it will be hot upstairs tomorrow",
-            "it's not cold in the bedroom", "it's cold outside", "it's cold in the kitchen", "the coffee is cold",
+            "it's not cold in the bedroom", "it's cold outside", "it's cold in the garden", "the coffee is cold",
         ] {
             XCTAssertEqual(interpreter.interpret(text).actions, [], text)
         }

@@ -29,7 +29,8 @@ enum MatcherLexicon {
     static let vetoWords: Set<String> = [
         "not", "never", "dont", "don't", "no", "when", "if", "unless", "after", "before", "until", "later",
         "tomorrow", "tonight", "minute", "minutes", "hour", "hours", "second", "seconds", "timer", "schedule",
-        "o'clock", "am", "pm", "or", "but", "except", "should", "yesterday", "again", "instead", "was", "were",
+        "o'clock", "am", "pm", "sunset", "sunrise", "dusk", "dawn", "midnight", "noon", "or", "but", "except",
+        "should", "yesterday", "again", "instead", "was", "were",
         "did", "wish", "maybe", "why", "who", "where", "whether", "remind", "reminder", "alarm",
         // Statements about the past or the state, not requests.
         "turned", "switched", "keep", "keeps", "been", "has", "have", "had", "left", "leave",
@@ -213,6 +214,7 @@ enum MatcherLexicon {
     static let blockingWords: Set<String> = [
         "not", "never", "dont", "no", "when", "if", "unless", "after", "before", "until", "later", "tomorrow",
         "tonight", "minute", "minutes", "hour", "hours", "second", "seconds", "timer", "schedule", "o'clock", "pm",
+        "sunset", "sunrise", "dusk", "dawn", "midnight", "noon",
         "am", "yesterday", "instead", "except",
     ]
 }
