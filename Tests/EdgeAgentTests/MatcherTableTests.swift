@@ -322,6 +322,14 @@ final class MatcherTableTests: XCTestCase {
         none("kitchen light on or off"),
         act("switch the bedroom heating to 20", ["upstairs_thermostat": #"{"current_heating_setpoint":20}"#]),
         state("how bright is the floor lamp at the moment?", ["living_room_lamp"]),
+        // Remarks with a negation of their own; "before" is satisfied by now.
+        act("Please turn off the kids' room fan, it's rattling and they can't sleep", off(["kids_fan"])),
+        act("too dark in the study, I can't read my notes", on(["office_desk_lamp"])),
+        act("Would you mind locking the front door before I go to bed?", ["front_door": #"{"state":"LOCK"}"#]),
+        act("when you get a sec, would you mind popping the coffee machine on?", on(["coffee_machine"])),
+        act("it's getting too dark out in the garden", on(["garden_lights", "patio_lamp"])),
+        none("no wait, turn off the kitchen light"),
+        none("turn off the kitchen light after the film"),
         // A clear command for something the home does not have.
         rejected("turn on the dishwasher"),
         rejected("switch the blender off please"),

@@ -78,7 +78,7 @@ public struct Matcher: Sendable {
         for part in parts {
             let sentence = MatcherSentence(text: part, index: index)
             if parts.count > 1, isFraming(sentence) {
-                if let word = MatcherLexicon.veto(in: sentence.words, from: MatcherLexicon.blockingWords) {
+                if let word = MatcherLexicon.blocksAsRemark(sentence.words) {
                     return .unrecognized("'\(word)' in '\(part.text)': negation, time or condition")
                 }
                 continue
@@ -191,7 +191,7 @@ public struct Matcher: Sendable {
             guard MatcherVerb.commandWords.contains(word) || MatcherClauses.clauseVerbs.contains(word) else { return false }
             return !(word == "off" && i + 1 < s.words.count && s.words[i + 1] == "to")
         }
-        guard s.segments.allSatisfy(\.isEmpty), s.quantities.isEmpty, s.namelessParts == 0, commandWords.isEmpty
+        guard s.segments.allSatisfy(\.isEmpty), s.quantities.isEmpty, commandWords.isEmpty
         else { return false }
         guard let first = s.words.first else { return true }
         return !MatcherLexicon.determiners.contains(first) || s.words.contains(where: MatcherLexicon.clauseMarkers.contains)

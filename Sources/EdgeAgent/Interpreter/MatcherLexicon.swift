@@ -27,7 +27,8 @@ enum MatcherLexicon {
 
     /// Words after which the matcher must not decide: negation, time, conditions, hedged wishes.
     static let vetoWords: Set<String> = [
-        "not", "never", "dont", "don't", "no", "when", "if", "unless", "after", "before", "until", "later",
+        // Not "before": doing it now is always before.
+        "not", "never", "dont", "don't", "no", "when", "if", "unless", "after", "until", "later",
         "tomorrow", "tonight", "minute", "minutes", "hour", "hours", "second", "seconds", "timer", "schedule",
         "o'clock", "am", "pm", "sunset", "sunrise", "dusk", "dawn", "midnight", "noon", "or", "but", "except",
         "should", "yesterday", "again", "instead", "was", "were",
@@ -149,6 +150,15 @@ enum MatcherLexicon {
         "opened",
     ]
 
+    /// Why a remark beside a request keeps the matcher out: a condition or time in it, or it opens with a negation
+    /// ("don't, turn on the lights", "no wait, …").
+    static func blocksAsRemark(_ words: [String]) -> String? {
+        if let first = words.first, ["dont", "never", "no", "not"].contains(first) || words.starts(with: ["do", "not"]) {
+            return first
+        }
+        return veto(in: words, from: blockingWords)
+    }
+
     /// Words that open a noun phrase: a part that starts with one and has no verb names an object.
     static let determiners: Set<String> = [
         "the", "a", "an", "my", "our", "his", "her", "their", "this", "that", "these", "those", "some",
@@ -169,7 +179,8 @@ enum MatcherLexicon {
         ["if", "you", "do", "not", "mind"], ["if", "you", "dont", "mind"], ["if", "that", "is", "ok"], ["if", "that", "is", "okay"],
         ["if", "that", "is", "alright"], ["if", "that", "is", "fine"],
         ["if", "you", "could"], ["if", "you", "can"], ["if", "you", "would"], ["if", "possible"],
-        ["when", "you", "get", "a", "chance"], ["when", "you", "have", "a", "moment"],
+        ["when", "you", "get", "a", "chance"], ["when", "you", "get", "a", "sec"], ["when", "you", "get", "a", "second"],
+        ["when", "you", "get", "a", "moment"], ["when", "you", "get", "a", "minute"], ["when", "you", "have", "a", "moment"],
         ["when", "you", "have", "a", "minute"], ["when", "you", "have", "a", "second"], ["whenever", "you", "can"],
         ["i", "would", "really", "appreciate", "it"], ["i", "would", "appreciate", "it"],
         ["would", "it", "be", "possible", "to"], ["is", "it", "possible", "to"], ["do", "you", "think", "you", "could"],
@@ -199,7 +210,7 @@ enum MatcherLexicon {
     static let gerunds: [String: String] = [
         "switching": "switch", "turning": "turn", "putting": "put", "shutting": "shut", "powering": "power",
         "opening": "open", "closing": "close", "locking": "lock", "unlocking": "unlock", "dimming": "dim",
-        "setting": "set", "raising": "raise", "lowering": "lower", "brightening": "brighten",
+        "setting": "set", "raising": "raise", "lowering": "lower", "brightening": "brighten", "popping": "pop",
     ]
 
     /// Words of the jobs other assistants do (timers, reminders, music, writing): a sentence built on one is not
@@ -209,10 +220,11 @@ enum MatcherLexicon {
         "podcast", "play", "jazz", "radio", "call", "phone", "text", "email", "weather", "forecast", "outside", "outdoors", "recipe", "translate", "spell", "write",
     ]
 
-    /// Words that keep the matcher out even in a part of the sentence that names no device: negation, conditions,
-    /// time ("if it gets dark, turn on the porch light").
+    /// Words that keep the matcher out even in a part of the sentence that names no device: conditions and time
+    /// ("if it gets dark, turn on the porch light"). A negated remark ("they can't sleep") does not; a part that
+    /// opens with a negation does (`blocksAsRemark`).
     static let blockingWords: Set<String> = [
-        "not", "never", "dont", "no", "when", "if", "unless", "after", "before", "until", "later", "tomorrow",
+        "when", "if", "unless", "after", "until", "later", "tomorrow",
         "tonight", "minute", "minutes", "hour", "hours", "second", "seconds", "timer", "schedule", "o'clock", "pm",
         "sunset", "sunrise", "dusk", "dawn", "midnight", "noon",
         "am", "yesterday", "instead", "except",

@@ -18,7 +18,7 @@ struct MatcherVerb: Equatable {
 
     static let onVerbs: Set<String> = ["start", "activate", "enable", "run"]
     static let offVerbs: Set<String> = ["stop", "deactivate", "disable", "kill"]
-    static let particleVerbs: Set<String> = ["turn", "switch", "power", "put", "shut", "flip", "toggle"]
+    static let particleVerbs: Set<String> = ["turn", "switch", "power", "put", "shut", "flip", "toggle", "pop"]
     static let downVerbs: Set<String> = ["dim", "darken", "dimmer", "darker", "reduce", "decrease"]
     static let upVerbs: Set<String> = ["brighten", "brighter", "increase", "boost", "higher"]
     static let warmerWords: Set<String> = ["warmer", "hotter"]
@@ -131,6 +131,10 @@ struct MatcherVerb: Equatable {
         func hasAny(_ set: Set<String>) -> Bool { w.contains(where: set.contains) }
         func explain(_ set: Set<String>) -> Void { s.explain(set) }
 
+        // "… before I go to bed": done now, it is done before; the clause asks nothing more.
+        if let before = w.firstIndex(of: "before"), before > 0 {
+            for i in before..<w.count where !s.segments.isEmpty { s.explain(i) }
+        }
         // "I want the kitchen light on", "I'd like the reading lamp at 50%": a wish is a request.
         let wish = w.starts(with: ["i", "want"]) || w.starts(with: ["i", "would", "like"])
         if wish { for i in 0..<(w[1] == "want" ? 2 : 3) { s.explain(i) } }
@@ -189,7 +193,7 @@ struct MatcherVerb: Equatable {
             return MatcherVerb(kind: germanLocks[last]!)
         }
         if let too = w.firstIndex(of: "too"), too + 1 < w.count {
-            explain(["too", "in", "here"])
+            explain(["too", "in", "here", "getting", "out", "far", "way"])
             switch w[too + 1] {
             case "dark":
                 // Said when the lights are off more often than when they are low: switch them on.
