@@ -285,6 +285,7 @@ final class MatcherTableTests: XCTestCase {
         act("let some daylight into the living room", ["living_room_blinds": #"{"state":"OPEN"}"#]),
         // Phrasal verbs, German separable verbs, more courtesy.
         act("fire up the coffee maker", on(["coffee_machine"])),
+        act("crank up the big light", ["living_room_ceiling": #"{"brightness_step":25}"#], clear: false),
         act("light up the backyard", on(["garden_lights", "patio_lamp"])),
         act("bolt the front door", ["front_door": #"{"state":"LOCK"}"#]),
         act("the courier is at the door, let him in", ["front_door": #"{"state":"UNLOCK"}"#]),

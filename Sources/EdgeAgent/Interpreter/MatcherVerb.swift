@@ -40,7 +40,7 @@ struct MatcherVerb: Equatable {
         "daylight": .open, "sunlight": .open,
     ]
     /// Verbs that mean on with "up" after them.
-    static let phrasalOn: Set<String> = ["fire", "power", "start", "boot", "spin", "crank"]
+    static let phrasalOn: Set<String> = ["fire", "power", "start", "boot", "spin"]
     /// Who is let in at a door.
     static let letIn: Set<String> = ["him", "her", "them", "me", "us", "someone", "everyone"]
 
