@@ -24,6 +24,18 @@ public struct MatchResult: Equatable, Sendable {
         MatchResult(status: .unrecognized, actions: [], candidates: [], confidence: confidence, reason: reason)
     }
 
+    static func ok(_ actions: [Action], confidence: Double) -> MatchResult {
+        MatchResult(status: .ok, actions: actions, candidates: [], confidence: confidence, reason: nil)
+    }
+
+    /// The words ask nothing of a device ("thanks!", "set a timer"); `reason` says why.
+    static func notACommand(_ reason: String, confidence: Double) -> MatchResult {
+        MatchResult(status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: confidence, reason: reason)
+    }
+
+    /// Clear, and asking for a change rather than answering "not a command".
+    var isCommand: Bool { status == .ok && !actions.contains { $0.intent == .notACommand } }
+
     static func ambiguous(_ candidates: [String], _ reason: String) -> MatchResult {
         MatchResult(status: .ambiguous, actions: [], candidates: candidates, confidence: 0.5, reason: reason)
     }

@@ -37,11 +37,7 @@ public struct Matcher: Sendable {
     }
 
     public func match(_ text: NormalizedText) -> MatchResult {
-        if text.contentTokens.isEmpty && !text.tokens.isEmpty {
-            return MatchResult(
-                status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.9,
-                reason: "only courtesy words")
-        }
+        if text.contentTokens.isEmpty && !text.tokens.isEmpty { return .notACommand("only courtesy words", confidence: 0.9) }
         let clauses = MatcherClauses.split(text)
         let whole = matchParts(clauses, of: text)
         guard whole.status != .ok else { return whole }
@@ -53,7 +49,7 @@ public struct Matcher: Sendable {
         }
         if clauses.count > 1, !unknownPart {
             let unsplit = matchClause(text)
-            if unsplit.status == .ok && !unsplit.actions.contains(where: { $0.intent == .notACommand }) { return unsplit }
+            if unsplit.isCommand { return unsplit }
         }
         return matchSeparately(text) ?? whole
     }
@@ -64,10 +60,7 @@ public struct Matcher: Sendable {
         let parts = MatcherClauses.splitAtJoiners(text)
         guard parts.count > 1 else { return nil }
         let separate = matchParts(parts, of: text)
-        guard separate.status == .ok, !separate.actions.contains(where: { $0.intent == .notACommand }) else {
-            return nil
-        }
-        return separate
+        return separate.isCommand ? separate : nil
     }
 
     /// The clauses of one sentence: parts that only frame the request ("so it's getting late", "I'm about to have
@@ -96,14 +89,12 @@ public struct Matcher: Sendable {
             return matchClause(clauses[1], antecedent: topic)
         }
         // Every clause must be a clear command of its own; anything less and the whole sentence is the model's.
-        var combined = MatchResult(status: .ok, actions: [], candidates: [], confidence: 1, reason: nil)
+        var combined = MatchResult.ok([], confidence: 1)
         for clause in clauses {
             // "turn on the bedroom lamp and make it blue": "it" is the one device of the clause before.
             let previous = combined.actions.last?.devices ?? []
             let result = matchClause(clause, antecedent: previous.count == 1 ? previous[0] : nil)
-            guard result.status == .ok,
-                !result.actions.contains(where: { $0.intent == .notACommand || $0.intent == .getState })
-            else {
+            guard result.isCommand, !result.actions.contains(where: { $0.intent == .getState }) else {
                 let what = result.reason ?? result.status.rawValue
                 return .unrecognized("in '\(clause.text)': \(what)", confidence: min(result.confidence, 0.5))
             }
@@ -149,15 +140,11 @@ public struct Matcher: Sendable {
                 status: .rejected, actions: [], candidates: [], confidence: 0.9,
                 reason: "the home has no '\(unknown.joined(separator: " "))'")
         }
-        guard s.unexplainedWords.isEmpty, s.quantities.count <= 1, verb.kind != .query else { return unnamed }
+        guard unknown.isEmpty, s.quantities.count <= 1, verb.kind != .query else { return unnamed }
         // "lock up", "lock everything": every lock; locking is never the risky direction.
         if verb.kind == .lock, s.contains("up") || s.hasAll {
             let locks = catalog.devices.filter { $0.has(.lock) }.map(\.id)
-            if !locks.isEmpty {
-                return MatchResult(
-                    status: .ok, actions: [Action(.lock, devices: locks)], candidates: [], confidence: 0.85,
-                    reason: nil)
-            }
+            if !locks.isEmpty { return .ok([Action(.lock, devices: locks)], confidence: 0.85) }
         }
         let temperature = s.contains("degrees") || s.contains("temperature")
             || s.quantities.contains { [.celsius, .fahrenheit, .degrees].contains($0.quantity.unit) }
@@ -188,7 +175,7 @@ public struct Matcher: Sendable {
         // "I'm off to work": "off" before "to" is leaving, not switching.
         let commandWords = s.words.indices.filter { i in
             let word = s.words[i]
-            guard MatcherVerb.commandWords.contains(word) || MatcherClauses.clauseVerbs.contains(word) else { return false }
+            guard MatcherVerb.anyCommandWord.contains(word) else { return false }
             return !(word == "off" && i + 1 < s.words.count && s.words[i + 1] == "to")
         }
         guard s.segments.allSatisfy(\.isEmpty), s.quantities.isEmpty, commandWords.isEmpty
@@ -207,32 +194,23 @@ public struct Matcher: Sendable {
         if verb == nil || verb?.kind == .query, !mentionsTarget && sentence.quantities.isEmpty
             && !words.contains(where: MatcherLexicon.homeWords.contains)
         {
-            return MatchResult(
-                status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.9,
-                reason: "no device, area or command verb")
+            return .notACommand("no device, area or command verb", confidence: 0.9)
         }
         // "Set a timer", "write a poem about lamps": another assistant's job, unless a device is named.
         if let job = words.first(where: MatcherLexicon.otherJobs.contains),
             !sentence.segments.contains(where: { !$0.devices.isEmpty })
         {
-            return MatchResult(
-                status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.85,
-                reason: "'\(job)' is not a device command")
+            return .notACommand("'\(job)' is not a device command", confidence: 0.85)
         }
         if let why = MatcherLexicon.nothingToDo(words, isQuestion: verb?.kind == .query) {
-            return MatchResult(
-                status: .ok, actions: [Action(.notACommand)], candidates: [], confidence: 0.85, reason: why)
+            return .notACommand(why, confidence: 0.85)
         }
         let vetoes = verb?.kind == .query ? MatcherLexicon.questionVetoes : MatcherLexicon.vetoWords
         if let veto = MatcherLexicon.veto(in: words, from: vetoes, ignoring: sentence.negationsRead) {
             return .unrecognized("'\(veto)': negation, time or condition")
         }
         guard let verb else {
-            if let scene = sceneAlone(&sentence) {
-                return MatchResult(
-                    status: .ok, actions: [Action(.turnOn, devices: [scene])], candidates: [], confidence: 0.9,
-                    reason: nil)
-            }
+            if let scene = sceneAlone(&sentence) { return .ok([Action(.turnOn, devices: [scene])], confidence: 0.9) }
             return .unrecognized("no command verb", confidence: 0.3)
         }
         if verb.indirect && !mentionsTarget {
@@ -277,7 +255,7 @@ public struct Matcher: Sendable {
             return .unrecognized(
                 "words not understood: " + unexplained.joined(separator: " "), confidence: confidence)
         }
-        return MatchResult(status: .ok, actions: resolved, candidates: [], confidence: confidence, reason: nil)
+        return .ok(resolved, confidence: confidence)
     }
 }
 

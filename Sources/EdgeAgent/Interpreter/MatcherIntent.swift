@@ -76,12 +76,10 @@ enum MatcherIntent {
             return .success(d)
         case .raise where target == .climate, .lower where target == .climate:
             // "raise the bedroom thermostat by 2 degrees", "heating up half a degree": a step unless "to" a level.
-            if let number, relative != true, number.position > 0, ["to", "at"].contains(s.words[number.position - 1]) {
-                return setValue(number, percentIntent: .notACommand)
-            }
+            if let number, relative != true, s.isLevel(number) { return setValue(number, percentIntent: .notACommand) }
             return temperature(up: verb.kind == .raise, number, &d)
         case .open, .close, .raise, .lower:
-            if verb.elliptical, let number, number.position == 0 || !["to", "at"].contains(s.words[number.position - 1]) {
+            if verb.elliptical, let number, !s.isLevel(number) {
                 return .failure(.unsure("a number with 'up' or 'down'"))
             }
             if verb.elliptical && target != .cover && target != .light {
@@ -110,9 +108,7 @@ enum MatcherIntent {
             let degrees = [.celsius, .fahrenheit, .degrees].contains(number?.quantity.unit)
             if target == .climate || temperatureWords || degrees {
                 // "turn the heating up two degrees" is a step; "up to 22" a level.
-                if let number, relative != true, number.position > 0, ["to", "at"].contains(s.words[number.position - 1]) {
-                    return setValue(number, percentIntent: .notACommand)
-                }
+                if let number, relative != true, s.isLevel(number) { return setValue(number, percentIntent: .notACommand) }
                 return temperature(up: verb.kind == .up, number, &d)
             }
             if let number, number.quantity.unit != .percent || relative == false {

@@ -184,6 +184,9 @@ struct MatcherSentence {
 
     mutating func explain(_ i: Int) { explained[i] = true }
 
+    /// The number is a level, said after "to" or "at" ("up to 22", "kitchen light at 40%"), not a step.
+    func isLevel(_ n: Number) -> Bool { n.position > 0 && ["to", "at"].contains(words[n.position - 1]) }
+
     mutating func readNegation(_ i: Int) {
         explained[i] = true
         negationsRead.insert(i)

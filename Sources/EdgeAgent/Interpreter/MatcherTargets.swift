@@ -126,13 +126,14 @@ struct MatcherTargets {
                     actions += places.map { action(area: $0.area, floor: $0.floor, domain: .light) }
                 } else {
                     let needed = capability(d.intent)
-                    var candidates = devices(in: places).filter { d.domain == nil || $0.type == d.domain }
-                        .filter { device in needed.map(device.has) ?? true }.map(\.id)
+                    func able(in places: [Place]) -> [String] {
+                        devices(in: places).filter { d.domain == nil || $0.type == d.domain }
+                            .filter { device in needed.map(device.has) ?? true }.map(\.id)
+                    }
+                    var candidates = able(in: places)
                     if candidates.isEmpty, d.domain == .climate {
                         // "it's chilly in the kitchen": a room without a thermostat of its own has its floor's.
-                        let floors = places.compactMap { $0.area.flatMap(catalog.area)?.floor }
-                        candidates = devices(in: floors.map { Place.floor($0) }).filter { $0.type == .climate }
-                            .filter { device in needed.map(device.has) ?? true }.map(\.id)
+                        candidates = able(in: places.compactMap { $0.area.flatMap(catalog.area)?.floor }.map(Place.floor))
                     }
                     if candidates.isEmpty { return .failure(.unsure("nothing there can do \(d.intent.rawValue)")) }
                     if candidates.count > 1 { return ambiguous(candidates, places[0].id) }

@@ -25,20 +25,25 @@ struct MatcherVerb: Equatable {
     static let coolerWords: Set<String> = ["cooler", "colder"]
     static let coldWords: Set<String> = ["cold", "chilly", "freezing", "cool"]
     static let hotWords: Set<String> = ["hot", "warm", "boiling"]
-    /// What a stated condition of a place asks for: "it's dark in the study" (lights on), "I'm freezing in the
-    /// lounge" (warmer), "it's boiling upstairs" (cooler). "black" only as "pitch black".
-    static let conditions: [String: Kind] = [
-        "dark": .turnOn, "gloomy": .turnOn, "black": .turnOn,
-        "cold": .warmer, "chilly": .warmer, "freezing": .warmer, "nippy": .warmer,
-        "hot": .cooler, "boiling": .cooler, "roasting": .cooler, "sweltering": .cooler,
-        // Air that wants moving: the place's fan.
-        "stuffy": .turnOn, "steamy": .turnOn, "steamed": .turnOn, "humid": .turnOn, "muggy": .turnOn,
-        "smoky": .turnOn, "burnt": .turnOn, "stinks": .turnOn, "sauna": .turnOn,
-        // Sun in the eyes: the place's blinds.
-        "eyes": .close, "glare": .close, "glaring": .close, "blazing": .close, "blinding": .close, "dazzling": .close,
+    /// What a stated condition of a place asks for, and of which devices when not the place's lights or thermostat:
+    /// "it's dark in the study" (lights on), "I'm freezing in the lounge" (warmer), "it's boiling upstairs"
+    /// (cooler), "it's stuffy in the kids' room" (its fan on). "black" only as "pitch black".
+    static let conditions: [String: (kind: Kind, domain: DeviceType?)] = {
+        var table: [String: (kind: Kind, domain: DeviceType?)] = [:]
+        func add(_ words: [String], _ kind: Kind, _ domain: DeviceType? = nil) {
+            for word in words { table[word] = (kind, domain) }
+        }
+        add(["dark", "gloomy", "black"], .turnOn)
+        add(["cold", "chilly", "freezing", "nippy"], .warmer)
+        add(["hot", "boiling", "roasting", "sweltering"], .cooler)
+        // Air that wants moving.
+        add(["stuffy", "steamy", "steamed", "humid", "muggy", "smoky", "burnt", "stinks", "sauna"], .turnOn, .fan)
+        // Sun in the eyes.
+        add(["eyes", "glare", "glaring", "blazing", "blinding", "dazzling"], .close, .cover)
         // "let some daylight into the living room".
-        "daylight": .open, "sunlight": .open,
-    ]
+        add(["daylight", "sunlight"], .open, .cover)
+        return table
+    }()
     /// Verbs that mean on with "up" after them.
     static let phrasalOn: Set<String> = ["fire", "power", "start", "boot", "spin"]
     /// Who is let in at a door.
@@ -47,15 +52,11 @@ struct MatcherVerb: Equatable {
     /// What follows "can't see" when it is about the light, not a thing out of sight.
     static let seeNothing: Set<String> = ["anything", "much", "properly", "well", "in", "here", "a", "thing"]
 
-    /// The devices a condition asks for, when not the place's lights or thermostat.
-    static let conditionDomains: [String: DeviceType] = [
-        "stuffy": .fan, "steamy": .fan, "steamed": .fan, "humid": .fan, "muggy": .fan, "smoky": .fan,
-        "burnt": .fan, "stinks": .fan, "sauna": .fan, "eyes": .cover, "glare": .cover, "glaring": .cover, "blazing": .cover,
-        "blinding": .cover, "dazzling": .cover, "daylight": .cover, "sunlight": .cover,
-    ]
     /// Words that make a sentence a command of its own rather than a stated condition.
     static let commandWords = particleVerbs.union(onVerbs).union(offVerbs).union(setVerbs).union(downVerbs)
         .union(upVerbs).union(["on", "off", "open", "close", "shut", "raise", "lower", "lock", "unlock"])
+    /// A command word, or a verb that starts a clause of its own after "and".
+    static let anyCommandWord = commandWords.union(MatcherClauses.clauseVerbs)
     /// Every word that can carry a command or a relative change: never a device's head noun ("towel warmer").
     static let verbWords = commandWords.union(warmerWords).union(coolerWords).union(coldWords).union(hotWords)
         .union(upWords).union(downWords).union(conditions.keys).union(MatcherLexicon.homeWords)
@@ -117,12 +118,12 @@ struct MatcherVerb: Equatable {
         let found = w.indices.filter { i in
             conditions[w[i]] != nil && !s.explained[i] && (w[i] != "black" || (i > 0 && w[i - 1] == "pitch"))
         }
-        guard let kind = found.first.flatMap({ conditions[w[$0]] }),
-            found.allSatisfy({ conditions[w[$0]] == kind && conditionDomains[w[$0]] == conditionDomains[w[found[0]]] })
+        guard let first = found.first.flatMap({ conditions[w[$0]] }),
+            found.allSatisfy({ conditions[w[$0]].map { $0.kind == first.kind && $0.domain == first.domain } ?? false })
         else { return nil }
         for i in found { s.explain(i) }
         s.explain(statementWords.union(["it", "i", "so", "a", "bit", "really", "very", "pitch", "in", "here", "of", "all"]))
-        return MatcherVerb(kind: kind, indirect: true, domain: conditionDomains[w[found[0]]])
+        return MatcherVerb(kind: first.kind, indirect: true, domain: first.domain)
     }
 
     static func read(_ s: inout MatcherSentence) -> MatcherVerb? {
@@ -132,8 +133,8 @@ struct MatcherVerb: Equatable {
         func explain(_ set: Set<String>) -> Void { s.explain(set) }
 
         // "… before I go to bed": done now, it is done before; the clause asks nothing more.
-        if let before = w.firstIndex(of: "before"), before > 0 {
-            for i in before..<w.count where !s.segments.isEmpty { s.explain(i) }
+        if let before = w.firstIndex(of: "before"), before > 0, !s.segments.isEmpty {
+            for i in before..<w.count { s.explain(i) }
         }
         // "I want the kitchen light on", "I'd like the reading lamp at 50%": a wish is a request.
         let wish = w.starts(with: ["i", "want"]) || w.starts(with: ["i", "would", "like"])
@@ -291,8 +292,7 @@ struct MatcherVerb: Equatable {
             return MatcherVerb(kind: freeUp ? .raise : .lower, elliptical: true)
         }
         // "bedroom blinds to 75 percent", "kitchen light at 40%": a level with no verb sets it.
-        if s.quantities.count == 1, let n = s.quantities.first, n.position > 0, ["to", "at"].contains(w[n.position - 1]),
-            !hasAny(setVerbs)
+        if s.quantities.count == 1, let n = s.quantities.first, s.isLevel(n), !hasAny(setVerbs)
         {
             return MatcherVerb(kind: .set, elliptical: true)
         }
@@ -323,7 +323,7 @@ struct MatcherVerb: Equatable {
     /// The words saying a device is not wanted, if they do: "no need for", "not needed", "nobody is watching".
     static func unwanted(_ w: [String]) -> [Int]? {
         // "No need to turn on the printer" asks for nothing.
-        if w.contains(where: { commandWords.contains($0) || MatcherClauses.clauseVerbs.contains($0) }) { return nil }
+        if w.contains(where: anyCommandWord.contains) { return nil }
         for i in w.indices.dropLast() {
             if w[i] == "no" && w[i + 1] == "need" { return [i, i + 1] }
             if w[i] == "not" && (w[i + 1] == "needed" || w[i + 1] == "used") { return [i, i + 1] }
