@@ -8,8 +8,8 @@ Starts mosquitto on a free loopback port and the agent (release build by default
   2. throughput: M commands sent back to back; commands/s from the first send to the last result.
 With --slm the agent runs its language model and the commands are ones the rules leave to it; each is timed from
 the publish to the command's result on edge/bench/result (an action, when there is one, goes out just before it).
-Prints p50/p95/p99 and commands/s (or one JSON object with --json). Needs mosquitto and python3-paho-mqtt
-(Debian packages; Board/install-deps.sh installs both).
+Prints p50/p95/p99 and commands/s (or one JSON object with --json). Needs mosquitto (Debian) and paho-mqtt 1.x
+for the python3 on PATH; Board/install-deps.sh installs both.
 
     swift build -c release && Benchmarks/agent_latency.py
     Benchmarks/agent_latency.py --agent .build/release/edge-agent -n 1000 -m 2000

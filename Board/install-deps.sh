@@ -14,7 +14,6 @@ requirements=(
     "mosquitto      | test -x /usr/sbin/mosquitto" # the broker the MQTT tests start
     "mosquitto-clients | command -v mosquitto_pub && command -v mosquitto_sub" # independent peers in the MQTT tests
     "openssl        | command -v openssl"         # the MQTT TLS tests make their certificates with it
-    "python3-paho-mqtt | python3 -c 'import paho.mqtt.client'" # Benchmarks/agent_latency.py's MQTT peer
     "libsqlite3-dev | pkg-config --exists sqlite3 && test -f /usr/include/sqlite3.h" # the cloud outbox (CSQLite)
     "gcc-aarch64-linux-gnu | command -v aarch64-linux-gnu-gcc" # the NEON kernels' parity test, built for ARM64
     "qemu-user-static | command -v qemu-aarch64-static"         # ... and run under emulation
@@ -55,6 +54,25 @@ if [[ ${#missing[@]} -gt 0 ]]; then
         exit 1
     fi
 fi
+
+# Python modules for the python3 on PATH, which need not be Debian's (a pyenv or venv interpreter does not see
+# Debian's python3-* packages): installed with that interpreter's own pip from PyPI. A line is "pip requirement |
+# module to import".
+python_modules=(
+    "paho-mqtt==1.6.1 | paho.mqtt.client" # Benchmarks/agent_latency.py's MQTT peer (the 1.x client API)
+)
+for module in "${python_modules[@]}"; do
+    requirement=$(echo "${module%%|*}" | xargs)
+    name=$(echo "${module#*|}" | xargs)
+    if ! python3 -c "import ${name}" >/dev/null 2>&1; then
+        echo "install-deps: installing ${requirement} for $(command -v python3)" >&2
+        python3 -m pip install -q --disable-pip-version-check "${requirement}" >&2
+        python3 -c "import ${name}" >/dev/null 2>&1 || {
+            echo "install-deps: error: installed ${requirement}, but python3 still cannot import ${name}" >&2
+            exit 1
+        }
+    fi
+done
 
 # Swift is not a Debian package: a Swift 6 toolchain for Debian 12 is expected to be installed and on PATH.
 if ! command -v swift >/dev/null 2>&1; then
