@@ -16,6 +16,7 @@ requirements=(
     "openssl        | command -v openssl"         # the MQTT TLS tests make their certificates with it
     "libsqlite3-dev | pkg-config --exists sqlite3 && test -f /usr/include/sqlite3.h" # the cloud outbox (CSQLite)
     "gcc-aarch64-linux-gnu | command -v aarch64-linux-gnu-gcc" # the NEON kernels' parity test, built for ARM64
+    "libc6-dev-arm64-cross | test -f /usr/aarch64-linux-gnu/include/stdint.h" # ... with ARM64's C library headers
     "qemu-user-static | command -v qemu-aarch64-static"         # ... and run under emulation
 )
 
