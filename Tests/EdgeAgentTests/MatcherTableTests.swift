@@ -369,6 +369,56 @@ final class MatcherTableTests: XCTestCase {
         act(
             "alle Lichter im Obergeschoss aus",
             off(["bedroom_lamp", "bedroom_ceiling", "kids_nightlight", "kids_ceiling", "bathroom_mirror"])),
+        // "All the way" is not "all"; a plural kind-noun alias with a place is every such device there.
+        act("open the shutters all the way", ["living_room_blinds": #"{"state":"OPEN"}"#]),
+        act("shut the blinds on the ground floor", [
+            "living_room_blinds": #"{"state":"CLOSE"}"#, "office_blinds": #"{"state":"CLOSE"}"#,
+        ]),
+        act("close the blinds upstairs", ["bedroom_blinds": #"{"state":"CLOSE"}"#]),
+        act("close the blinds", ["living_room_blinds": #"{"state":"CLOSE"}"#]),
+        act("set both thermostats to 20", [
+            "downstairs_thermostat": #"{"current_heating_setpoint":20}"#,
+            "upstairs_thermostat": #"{"current_heating_setpoint":20}"#,
+        ]),
+        ambiguous("turn on both lamps"),
+        // Opening or closing a door that is only a lock.
+        act("open the front door lock", ["front_door": #"{"state":"UNLOCK"}"#]),
+        ambiguous("open the door"),
+        // A step in percent said with "up" and no verb the matcher knows.
+        act("knock the desk lamp up ten percent", ["office_desk_lamp": #"{"brightness_step":25}"#]),
+        none("bedroom blinds up 20 percent"),
+        // The place said once for a list; "on the <floor>" after "everything".
+        act("turn off the fan and the towel warmer in the bathroom", off(["bathroom_fan"]).merging([
+            "towel_warmer": #"{"state":"off"}"#,
+        ]) { a, _ in a }),
+        ambiguous("turn off the fan and the towel warmer"),
+        act("could you switch off everything on the ground floor please", off(groundFloorSwitchable)),
+        // Commands run together without "and"; a remark before "so could you".
+        act("close the garage door turn off the garage light and lock the front door", [
+            "garage_door": #"{"state":"CLOSE"}"#, "garage_light": #"{"state":"OFF"}"#, "front_door": #"{"state":"LOCK"}"#,
+        ]),
+        none("turn the light switch off"),
+        act("the baby's asleep so could you turn the hallway light off", off(["hall_light"])),
+        // Courtesy with fillers in it; a German request with the verb last.
+        act("I'd like it a little warmer in the living room if that's ok with you", [
+            "downstairs_thermostat": #"{"current_heating_setpoint":21}"#,
+        ]),
+        act("good evening, I was hoping you could set the big light to 40 percent", [
+            "living_room_ceiling": #"{"state":"ON","brightness":102}"#,
+        ]),
+        act("Könntest du bitte die Heizung im Schlafzimmer auf 19 Grad stellen?", [
+            "upstairs_thermostat": #"{"current_heating_setpoint":19}"#,
+        ]),
+        // Stated conditions: "its" typed for "it's"; cold words.
+        act("its a bit nippy in the kitchen", ["downstairs_thermostat": #"{"current_heating_setpoint":21}"#]),
+        ambiguous("brr I'm shivering"),
+        // A wish for what one appliance gives.
+        act("I could murder a cup of coffee", on(["coffee_machine"])),
+        act("I'm dying for an espresso", on(["coffee_machine"])),
+        act("I'd love a warm towel when I get out of the bath", ["towel_warmer": #"{"state":"on"}"#]),
+        none("I need a new coffee table"),
+        none("I want a coffee tomorrow"),
+        none("I don't need a coffee"),
     ]
 
     static var interpreter: Interpreter {

@@ -168,6 +168,34 @@ public struct Matcher: Sendable {
         return .ambiguous(candidates, "which device: '\(s.words.joined(separator: " "))' names none")
     }
 
+    /// "I need a coffee", "I could murder a cup of coffee", "I'd love a warm towel when I get out of the bath": a
+    /// wish for what one appliance gives, and nothing else, asks for it to be switched on. A "when I …" after it
+    /// is when the wish is for, which the appliance needs to be on before.
+    func wished(_ s: MatcherSentence) -> String? {
+        let w = s.words
+        guard let frame = MatcherLexicon.wishFrames.first(where: { w.starts(with: $0) }), s.quantities.isEmpty else {
+            return nil
+        }
+        var rest = Array(w[frame.count...])
+        if let when = rest.firstIndex(where: { ["when", "after", "once"].contains($0) }), when > 0,
+            when + 1 < rest.count, ["i", "we"].contains(rest[when + 1])
+        {
+            rest = Array(rest[..<when])
+        }
+        var found: [String] = []
+        for word in rest {
+            let product = MatcherLexicon.productSynonyms[word] ?? MatcherLexicon.singular(word)
+            if let ids = index.products[product] {
+                found += ids.filter { !found.contains($0) }
+            } else if !MatcherLexicon.wishFillers.contains(word) && !MatcherLexicon.ignorable.contains(word)
+                && !MatcherLexicon.determiners.contains(word)
+            {
+                return nil
+            }
+        }
+        return found.count == 1 ? found[0] : nil
+    }
+
     /// A part that names nothing in the catalog, has no number and no command word, and is a remark of its own:
     /// "good evening", "I'm about to have a shower", "the kids are asleep". A noun phrase alone ("the blender"
     /// after "the kitchen light,") is an object the catalog lacks.
@@ -182,6 +210,16 @@ public struct Matcher: Sendable {
         else { return false }
         guard let first = s.words.first else { return true }
         return !MatcherLexicon.determiners.contains(first) || s.words.contains(where: MatcherLexicon.clauseMarkers.contains)
+            || saysIs(s.text)
+    }
+
+    /// "the baby's finally asleep": a word of the part followed by "'s" that is "is" (a part with a verb is a
+    /// remark, not an object).
+    func saysIs(_ text: NormalizedText) -> Bool {
+        text.tokens.contains { token in
+            let typed = text.original[token.range]
+            return token.kind == .word && (typed.hasSuffix("'s") || typed.hasSuffix("\u{2019}s"))
+        }
     }
 
     func matchClause(_ text: NormalizedText, antecedent: String? = nil) -> MatchResult {
@@ -191,6 +229,9 @@ public struct Matcher: Sendable {
         if words.isEmpty { return .unrecognized("empty command", confidence: 0) }
         let verb = MatcherVerb.read(&sentence)
         let mentionsTarget = sentence.segments.contains { !$0.isEmpty }
+        if verb == nil, !mentionsTarget, let device = wished(sentence) {
+            return .ok([Action(.turnOn, devices: [device])], confidence: 0.85)
+        }
         if verb == nil || verb?.kind == .query, !mentionsTarget && sentence.quantities.isEmpty
             && !words.contains(where: MatcherLexicon.homeWords.contains)
         {

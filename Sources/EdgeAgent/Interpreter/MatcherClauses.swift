@@ -21,6 +21,9 @@ enum MatcherClauses {
             if i > (starts.last ?? 0), punctuated(text, before: i) || purpose(tokens, at: i) {
                 // ", but please open …": the part starts after "but".
                 starts.append(tokens[i].folded == "but" && i + 1 < tokens.count ? i + 1 : i)
+            } else if opensRunOnClause(tokens, at: i, after: starts.last ?? 0) {
+                // "close the garage door turn off the garage light": a second command said without "and".
+                starts.append(i)
             } else if tokens[i].folded == "but", i > 0, i + 1 < tokens.count {
                 // "I know it's late but could you …": what comes before "but" is a remark, or a clause of its own.
                 starts.append(i + 1)
@@ -54,9 +57,29 @@ enum MatcherClauses {
         return cut(text, at: starts)
     }
 
+    /// Words after a command verb that show it starts an imperative ("lock the …", "turn off …"), where the
+    /// same word could otherwise be a noun ("the front door lock", "the light switch").
+    static let imperativeNext: Set<String> = ["the", "my", "our", "all", "every", "everything", "on", "off", "up", "down"]
+    /// Words before a verb that make it part of the clause so far ("make sure to turn", "help me switch").
+    static let verbComplements: Set<String> = [
+        "to", "you", "me", "i", "we", "and", "then", "could", "can", "would", "will", "please", "also", "just", "pls",
+    ]
+
+    /// A command verb opening an imperative in the middle of a clause that already has one, with no "and"
+    /// between them: voice input often leaves the joins out.
+    static func opensRunOnClause(_ tokens: [NormalizedText.Token], at i: Int, after start: Int) -> Bool {
+        guard i > start + 1, i + 1 < tokens.count, tokens[i].kind == .word, clauseVerbs.contains(tokens[i].folded),
+            imperativeNext.contains(tokens[i + 1].folded), !verbComplements.contains(tokens[i - 1].folded),
+            !tokens[i - 1].isFiller
+        else { return false }
+        return tokens[start..<(i - 1)].contains { $0.kind == .word && clauseVerbs.contains($0.folded) }
+    }
+
     /// "… so I can see my screen": a clause giving the reason starts at "so" before its subject.
+    /// "the baby's finally asleep so could you …": after "so", a request starts a clause of its own.
     static func purpose(_ tokens: [NormalizedText.Token], at i: Int) -> Bool {
-        tokens[i].folded == "so" && i + 1 < tokens.count && ["i", "we", "that", "they"].contains(tokens[i + 1].folded)
+        tokens[i].folded == "so" && i + 1 < tokens.count
+            && ["i", "we", "that", "they", "could", "can", "would", "will", "please"].contains(tokens[i + 1].folded)
     }
 
     /// Whether punctuation stands between token `i - 1` and token `i` in what the user typed.

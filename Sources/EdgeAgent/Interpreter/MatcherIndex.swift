@@ -23,6 +23,9 @@ struct MatcherIndex: Sendable {
     /// The last word of a device's name or alias, when it is not a word for a kind of device, a place or a verb:
     /// "the hood" is the extractor hood, "that machine" the coffee machine. Singular forms.
     let headWords: [String: [String]]
+    /// What an appliance gives, by the first word of a name or alias of two or more words that is not a place
+    /// ("coffee machine" → coffee, "towel warmer" → towel): "I need a coffee" asks for it. Switches and fans only.
+    let products: [String: [String]]
 
     init(catalog: Catalog, normalizer: Normalizer) {
         func words(_ phrase: String) -> [String] {
@@ -74,6 +77,17 @@ struct MatcherIndex: Sendable {
             }
         }
         self.headWords = heads
+        var products: [String: [String]] = [:]
+        for device in catalog.devices where [.switch, .fan].contains(device.type) && device.has(.onOff) {
+            for name in deviceWords[device.id] ?? [] where name.count > 1 {
+                let first = name[0]
+                guard !placeWords.contains(first), !MatcherVerb.verbWords.contains(first),
+                    !MatcherLexicon.ignorable.contains(first), MatcherLexicon.domainNouns[first] == nil
+                else { continue }
+                if !(products[first]?.contains(device.id) ?? false) { products[first, default: []].append(device.id) }
+            }
+        }
+        self.products = products
     }
 
     /// The longest phrase starting at `start` in `words`: its length and every referent spelled that way.

@@ -80,6 +80,10 @@ enum MatcherIntent {
             return temperature(up: verb.kind == .raise, number, &d)
         case .open, .close, .raise, .lower:
             if verb.elliptical, let number, !s.isLevel(number) {
+                // "knock the desk lamp up ten percent": a light's step in percent; a cover's could be either.
+                if target == .light, number.quantity.unit == .percent {
+                    return brightness(up: verb.kind == .raise || verb.kind == .open, number, true, color, &d, s)
+                }
                 return .failure(.unsure("a number with 'up' or 'down'"))
             }
             if verb.elliptical && target != .cover && target != .light {
@@ -99,6 +103,10 @@ enum MatcherIntent {
             d.domain = .cover
             return .success(d)
         case .warmer, .cooler:
+            // "reading lamp a bit warmer, like 2700K": the colour temperature said is the setting.
+            if target == .light, let number, number.quantity.unit == .kelvin {
+                return setValue(number, percentIntent: .lightSet)
+            }
             if target != nil && target != .climate { return .failure(.unsure("'warmer' or 'cooler' for a \(target!)")) }
             if let number, relative != true, number.position > 0, s.words[number.position - 1] == "to" {
                 return setValue(number, percentIntent: .notACommand)

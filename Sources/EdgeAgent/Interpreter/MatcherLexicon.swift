@@ -11,7 +11,7 @@ enum MatcherLexicon {
     static let domainNouns: [String: DeviceType] = [
         "light": .light, "lamp": .light, "lighting": .light, "bulb": .light, "lamp light": .light,
         "blind": .cover, "shutter": .cover, "curtain": .cover, "shade": .cover, "cover": .cover,
-        "fan": .fan, "thermostat": .climate, "heating": .climate, "heater": .climate,
+        "fan": .fan, "thermostat": .climate, "heating": .climate, "heater": .climate, "heizung": .climate,
         "lock": .lock, "door": .cover, "tv": .mediaPlayer, "television": .mediaPlayer, "sensor": .sensor,
     ]
 
@@ -71,6 +71,22 @@ enum MatcherLexicon {
     ]
 
     static let allWords: Set<String> = ["all", "every", "everything", "entire", "whole"]
+    /// What "all" is not a quantity before: "open the blinds all the way", "leave it on all night".
+    static let allNotQuantity: Set<String> = [
+        "way", "night", "day", "morning", "afternoon", "evening", "week", "weekend", "along", "right", "good", "set",
+    ]
+
+    /// Whether the words ask for every device of a kind or place ("all the lights", "everything upstairs"), not
+    /// "all the way" or "at all".
+    static func saysAll(_ words: [String]) -> Bool {
+        words.indices.contains { i in
+            guard allWords.contains(words[i]) else { return false }
+            guard words[i] == "all" else { return true }
+            if i > 0 && words[i - 1] == "at" { return false }
+            let next = i + 1 < words.count && words[i + 1] == "the" ? i + 2 : i + 1
+            return next >= words.count || !allNotQuantity.contains(words[next])
+        }
+    }
 
     /// German command words as the matcher reads them (folded), used only in a sentence that has one of
     /// `germanMarkers`: "Licht in der Küche an", "Heizung auf 21 Grad", "ist die Haustür abgeschlossen?".
@@ -87,7 +103,12 @@ enum MatcherLexicon {
         "weiss": "white", "lila": "purple", "abgeschlossen": "locked", "zugesperrt": "locked", "offen": "open",
         "geschlossen": "closed", "warm": "warm", "kalt": "cold", "dunkel": "dark", "hell": "bright",
         "starten": "start", "starte": "start", "auch": "also", "noch": "also", "aktivieren": "activate", "stoppen": "stop",
+        // "Könntest du bitte …", "Kannst du …": a polite question is a request.
+        "konntest": "please", "kannst": "please", "du": "please",
     ]
+    /// German verbs that end a sentence after a modal ("Kannst du das Licht heller machen?"), read as the command.
+    static let germanFinal: [String: String] = ["stellen": "set", "machen": "make", "schalten": "switch", "drehen": "turn"]
+    static let germanModals: Set<String> = ["konntest", "kannst", "konnen", "konnten", "wurdest", "wurden", "kann", "konnte"]
     /// German separable verbs: "Schließ bitte die Haustür ab" (first word + last word).
     static let germanSeparable: [String: [String: String]] = [
         "ab": ["schliess": "lock", "schliesse": "lock", "sperr": "lock", "sperre": "lock"],
@@ -102,7 +123,7 @@ enum MatcherLexicon {
         "stell", "auf", "zu", "es", "wie", "alle", "alles", "einschalten", "anschalten", "anmachen", "ausschalten",
         "ausmachen", "offnen", "oeffnen", "aufmachen", "schliessen", "zumachen", "licht", "lichter", "grad", "prozent",
         "rot", "grun", "blau", "gelb", "weiss", "abgeschlossen", "zugesperrt", "geschlossen", "kalter", "heller",
-        "dunkler", "kalt", "dunkel", "auch", "starten", "schliess", "schliesse", "sperr", "sperre",
+        "dunkler", "kalt", "dunkel", "auch", "starten", "schliess", "schliesse", "sperr", "sperre", "kannst", "konntest",
     ]
 
     /// Words that ask for part of a movement ("open the blinds a little", "garage door halfway open"): opening or
@@ -159,6 +180,25 @@ enum MatcherLexicon {
         return veto(in: words, from: blockingWords)
     }
 
+    /// Openings of a wish for what an appliance gives ("I need a coffee"), as the normaliser spells them.
+    static let wishFrames: [[String]] = [
+        ["i", "could", "really", "murder"], ["i", "could", "really", "use"], ["i", "could", "really", "do", "with"],
+        ["i", "could", "murder"], ["i", "could", "use"], ["i", "could", "do", "with"], ["i", "would", "kill", "for"],
+        ["i", "would", "really", "love"], ["i", "would", "love"], ["i", "would", "like"], ["i", "am", "dying", "for"],
+        ["i", "really", "need"], ["i", "really", "want"], ["i", "need"], ["i", "want"], ["i", "fancy"],
+        ["i", "am", "desperate", "for"], ["i", "am", "gagging", "for"],
+    ]
+    /// The words a wish may wrap around what it asks for ("a nice hot cup of coffee right now").
+    static let wishFillers: Set<String> = [
+        "cup", "mug", "nice", "hot", "fresh", "strong", "warm", "good", "proper", "another", "quick", "big", "large",
+        "small", "really", "right", "now", "soon", "first", "thing", "morning", "please", "for", "me", "some",
+    ]
+    /// Words for what an appliance gives, as its name says it ("an espresso" is coffee).
+    static let productSynonyms: [String: String] = [
+        "espresso": "coffee", "espressos": "coffee", "latte": "coffee", "cappuccino": "coffee", "americano": "coffee",
+        "flat": "coffee", "brew": "coffee", "towels": "towel",
+    ]
+
     /// Words that open a noun phrase: a part that starts with one and has no verb names an object.
     static let determiners: Set<String> = [
         "the", "a", "an", "my", "our", "his", "her", "their", "this", "that", "these", "those", "some",
@@ -176,6 +216,10 @@ enum MatcherLexicon {
     /// like "please"; "if" and "when" elsewhere still make the matcher stand back.
     static let politeFrames: [[String]] = [
         ["if", "it", "is", "not", "too", "much", "trouble"], ["if", "it", "is", "no", "trouble"],
+        ["if", "that", "is", "ok", "with", "you"], ["if", "that", "is", "okay", "with", "you"],
+        ["if", "that", "is", "alright", "with", "you"], ["if", "that", "is", "all", "right"],
+        ["i", "was", "hoping", "you", "could"], ["i", "was", "hoping", "you", "would"], ["i", "am", "hoping", "you", "can"],
+        ["i", "was", "hoping", "to"], ["i", "hoped", "you", "could"],
         ["if", "you", "do", "not", "mind"], ["if", "you", "dont", "mind"], ["if", "that", "is", "ok"], ["if", "that", "is", "okay"],
         ["if", "that", "is", "alright"], ["if", "that", "is", "fine"],
         ["if", "you", "could"], ["if", "you", "can"], ["if", "you", "would"], ["if", "possible"],

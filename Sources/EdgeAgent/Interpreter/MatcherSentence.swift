@@ -13,6 +13,8 @@ struct MatcherSentence {
         var kind: Kind
         /// The phrase's words, singular forms.
         var words: [String]
+        /// Whether the phrase ended in a plural ("the blinds", "the counter lights").
+        var plural = false
     }
 
     struct Segment {
@@ -50,12 +52,14 @@ struct MatcherSentence {
     /// Where each device name, alias or device noun starts.
     private(set) var deviceStarts: [Int] = []
     var isQuestion: Bool { text.isQuestion }
-    var hasAll: Bool { words.contains(where: MatcherLexicon.allWords.contains) }
+    var hasAll: Bool { MatcherLexicon.saysAll(words) }
 
     init(text: NormalizedText, index: MatcherIndex) {
         self.text = text
         // Fillers and polite frames ("if you could", "when you get a chance") are not read at all.
-        var kept = text.tokens.indices.filter { !text.tokens[$0].isFiller }
+        // Frames are found with the fillers left in too: "if that's ok with you" has one ("ok").
+        let framedWithFillers = MatcherLexicon.politeFrameIndices(in: text.tokens.map(\.folded))
+        var kept = text.tokens.indices.filter { !text.tokens[$0].isFiller && !framedWithFillers.contains($0) }
         let framed = MatcherLexicon.politeFrameIndices(in: kept.map { text.tokens[$0].folded })
         kept = kept.enumerated().filter { !framed.contains($0.offset) }.map(\.element)
         // German is read word for word, from what was typed ("Licht", not its spelling correction "light").
@@ -64,8 +68,16 @@ struct MatcherSentence {
         var positions: [Int: Int] = [:]
         var words: [String] = []
         let separable = german ? typed.last.flatMap { MatcherLexicon.germanSeparable[$0]?[typed[0]] } : nil
+        // "Könntest du die Heizung auf 19 Grad stellen?": after a modal the verb comes last; read it in the
+        // modal's place.
+        let finalVerb = german && kept.count > 2 && separable == nil && MatcherLexicon.germanModals.contains(typed[0])
+            ? typed.last.flatMap { MatcherLexicon.germanFinal[$0] } : nil
         for (n, i) in kept.enumerated() {
             positions[i] = words.count
+            if let finalVerb, n == 0 || n == kept.count - 1 {
+                words.append(n == 0 ? finalVerb : "please")
+                continue
+            }
             if let separable, n == 0 || n == kept.count - 1 {
                 words.append(n == 0 ? separable : "please")
                 continue
@@ -106,7 +118,8 @@ struct MatcherSentence {
             }
             // "all the blinds": an alias that is only a device noun names the kind, not the one device.
             let nounAlias = MatcherLexicon.domainNouns[MatcherLexicon.singular(word)] != nil
-            let all = words.contains(where: MatcherLexicon.allWords.contains)
+            // "both thermostats" too: the kind, of which there must then be two.
+            let all = MatcherLexicon.saysAll(words) || (words.contains("both") && MatcherLexicon.singular(word) != word)
             // "all the garden lights": with "all", a name made of a place and a device noun is the place's lights.
             if all, contentTokens[i].kind == .word, let (length, _) = index.longestMatch(in: words, at: i), length > 1,
                 MatcherLexicon.domainNouns[MatcherLexicon.singular(words[i + length - 1])] != nil,
@@ -135,7 +148,7 @@ struct MatcherSentence {
                 } else {
                     kind = .devices([])
                 }
-                segment.mentions.append(Mention(kind: kind, words: phrase))
+                segment.mentions.append(Mention(kind: kind, words: phrase, plural: phrase.last != words[i + length - 1]))
                 if case .devices = kind { deviceStarts.append(i) }
                 for j in i..<i + length {
                     explained[j] = true

@@ -48,8 +48,26 @@ struct MatcherTargets {
                     if !places.isEmpty {
                         let here = Set(devices(in: places).map(\.id))
                         var inPlace = ids.filter(here.contains)
+                        // "the blinds on the ground floor", "both heaters upstairs": an alias that is only a
+                        // device noun, said in the plural, names every such device there.
+                        if mention.plural || s.hasAll, mention.words.count == 1,
+                            MatcherLexicon.domainNouns[mention.words[0]] != nil
+                        {
+                            let named = devices(in: places).filter { index.device($0.id, contains: mention.words) }
+                            if named.count > 1 { inPlace = named.map(\.id) }
+                            picked += inPlace
+                            if !inPlace.isEmpty { continue }
+                        }
                         if inPlace.isEmpty {
                             inPlace = devices(in: places).filter { index.device($0.id, contains: mention.words) }.map(\.id)
+                        }
+                        // "die Heizung im Schlafzimmer": a device noun another device goes by names the one
+                        // device of that kind there.
+                        if inPlace.isEmpty, mention.words.count == 1,
+                            let domain = MatcherLexicon.domainNouns[mention.words[0]]
+                        {
+                            let ofKind = devices(in: places).filter { $0.type == domain }.map(\.id)
+                            if ofKind.count == 1 { inPlace = ofKind }
                         }
                         guard !inPlace.isEmpty else {
                             return .failure(.unsure("no '\(name)' in \(places.map(\.id).joined(separator: ", "))"))
@@ -62,6 +80,9 @@ struct MatcherTargets {
                                 elsewhere.contains($0.area) && index.device($0.id, contains: mention.words)
                             }.map(\.id)
                             if !alternatives.isEmpty { return ambiguous(ids + alternatives, name) }
+                        } else if ids.count > 1 {
+                            let there = inAreas(namedOutside: k, segments, ids)
+                            if there.count == 1 { ids = there }
                         }
                     }
                     if ids.count > 1 { return ambiguous(ids, name) }
@@ -95,12 +116,16 @@ struct MatcherTargets {
                     picked += candidates
                     continue
                 }
-                let candidates = capable(of: d.intent, matching(noun.word, domain, among: catalog.devices))
+                var candidates = capable(of: d.intent, matching(noun.word, domain, among: catalog.devices))
+                let there = inAreas(namedOutside: k, segments, candidates)
+                if candidates.count > 1, !noun.plural, !s.hasAll, there.count == 1 { candidates = there }
                 if s.hasAll, let domain, Self.lightNouns.contains(noun.word) {
                     actions.append(action(domain: domain))
                 } else if s.hasAll, !candidates.isEmpty {
                     picked += candidates
                 } else if candidates.count == 1 && !noun.plural {
+                    picked += candidates
+                } else if candidates.count == 2 && noun.plural && s.contains("both") {
                     picked += candidates
                 } else if candidates.isEmpty {
                     return .failure(.unsure("no '\(noun.word)' in the catalog"))
@@ -147,7 +172,26 @@ struct MatcherTargets {
             actions.insert(Action(d.intent, devices: unique, value: d.value, unit: d.unit, color: d.color), at: 0)
         }
         if actions.isEmpty { return .failure(.unsure("no target")) }
-        return .success(actions)
+        return .success(actions.map(opensALock))
+    }
+
+    /// Of `ids`, those in an area named in another part of the sentence: "the fan and the towel warmer in the
+    /// bathroom" says the place once for the whole list.
+    func inAreas(namedOutside k: Int, _ segments: [MatcherSentence.Segment], _ ids: [String]) -> [String] {
+        let named = Set(segments.indices.filter { $0 != k }.flatMap { segments[$0].areas })
+        return ids.filter { catalog.device($0).map { named.contains($0.area) } ?? false }
+    }
+
+    /// "Open the front door lock": opening or closing a door that is only a lock unlocks or locks it.
+    func opensALock(_ action: Action) -> Action {
+        guard action.intent == .openCover || action.intent == .closeCover, !action.devices.isEmpty,
+            action.devices.allSatisfy({ id in
+                catalog.device(id).map { $0.has(.lock) && !$0.has(.openClose) && !$0.has(.position) } ?? false
+            })
+        else { return action }
+        var mapped = action
+        mapped.intent = action.intent == .openCover ? .unlock : .lock
+        return mapped
     }
 
     enum Place {

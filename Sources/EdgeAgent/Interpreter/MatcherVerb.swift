@@ -34,7 +34,7 @@ struct MatcherVerb: Equatable {
             for word in words { table[word] = (kind, domain) }
         }
         add(["dark", "gloomy", "black"], .turnOn)
-        add(["cold", "chilly", "freezing", "nippy"], .warmer)
+        add(["cold", "chilly", "freezing", "nippy", "shivering", "frozen", "icy", "parky"], .warmer)
         add(["hot", "boiling", "roasting", "sweltering"], .cooler)
         // Air that wants moving.
         add(["stuffy", "steamy", "steamed", "humid", "muggy", "smoky", "burnt", "stinks", "sauna"], .turnOn, .fan)
@@ -61,7 +61,8 @@ struct MatcherVerb: Equatable {
     static let verbWords = commandWords.union(warmerWords).union(coolerWords).union(coldWords).union(hotWords)
         .union(upWords).union(downWords).union(conditions.keys).union(MatcherLexicon.homeWords)
     /// The words that make a sentence a statement of how a place is now.
-    static let statementWords: Set<String> = ["is", "am", "feels", "feel", "smells", "stinks", "let"]
+    /// "its" too: "its a bit nippy in the kitchen", typed without the apostrophe.
+    static let statementWords: Set<String> = ["is", "am", "feels", "feel", "smells", "stinks", "let", "its"]
     /// Words that put the condition elsewhere in time, make it hypothetical, or about the weather.
     static let notNowWords: Set<String> = [
         "was", "were", "will", "be", "been", "yesterday", "tomorrow", "tonight", "later", "if", "when", "outside",
@@ -343,8 +344,10 @@ struct MatcherVerb: Equatable {
         return w.indices.filter { i in
             guard w[i] == particle else { return false }
             if particle == "off" { return true }
-            // A preposition only in "<device> on the <floor>": "turn on the upstairs lights" is the particle.
+            // A preposition only in "<device> on the <floor>" or "everything on the <floor>": "turn on the
+            // upstairs lights" is the particle.
             let afterDevice = s.deviceStarts.contains { $0 < i }
+                || (i > 0 && ["everything", "all", "anything", "them", "things", "stuff"].contains(w[i - 1]))
             guard afterDevice, i + 2 < w.count, w[i + 1] == "the" else { return true }
             return !s.floorStarts.contains(i + 2) && w[i + 2] != "floor"
         }
