@@ -419,6 +419,16 @@ final class MatcherTableTests: XCTestCase {
         none("I need a new coffee table"),
         none("I want a coffee tomorrow"),
         none("I don't need a coffee"),
+        // Remarks: courtesy alone, "a run" is a noun; German "zu" before a condition; "barely see"; "heat up".
+        act("could you switch the coffee machine on for me? Thanks a lot!", on(["coffee_machine"])),
+        act("okay so I'm heading out for a run, could you turn off the TV", off(["living_room_tv"])),
+        act("Es ist zu dunkel im Flur", on(["hall_light"])),
+        act("I can barely see anything in the kitchen", on(["kitchen_ceiling", "kitchen_counter"])),
+        act("heat up the towel rail", ["towel_warmer": #"{"state":"on"}"#]),
+        none("heat up the bedroom to 21"),
+        state("any motion in the hall?", ["hall_motion"]),
+        act("switch everything off on the ground floor", off(groundFloorSwitchable)),
+        act("would you be able to set the desk lamp to 4000 kelvin", ["office_desk_lamp": #"{"state":"ON","color_temp":250}"#]),
     ]
 
     static var interpreter: Interpreter {

@@ -201,10 +201,18 @@ public struct Matcher: Sendable {
     /// after "the kitchen light,") is an object the catalog lacks.
     func isFraming(_ s: MatcherSentence) -> Bool {
         // "I'm off to work": "off" before "to" is leaving, not switching.
+        // "out for a run": after "a" a command word is a noun.
         let commandWords = s.words.indices.filter { i in
             let word = s.words[i]
             guard MatcherVerb.anyCommandWord.contains(word) else { return false }
+            if i > 0 && ["a", "an"].contains(s.words[i - 1]) { return false }
             return !(word == "off" && i + 1 < s.words.count && s.words[i + 1] == "to")
+        }
+        // "thanks a lot", "cheers": nothing but courtesy.
+        if s.segments.allSatisfy(\.isEmpty), s.quantities.isEmpty, !s.words.isEmpty,
+            s.words.allSatisfy({ MatcherLexicon.ignorable.contains($0) || MatcherLexicon.determiners.contains($0) || $0 == "much" })
+        {
+            return true
         }
         guard s.segments.allSatisfy(\.isEmpty), s.quantities.isEmpty, commandWords.isEmpty
         else { return false }

@@ -108,6 +108,7 @@ enum MatcherLexicon {
     ]
     /// German verbs that end a sentence after a modal ("Kannst du das Licht heller machen?"), read as the command.
     static let germanFinal: [String: String] = ["stellen": "set", "machen": "make", "schalten": "switch", "drehen": "turn"]
+    static let germanConditions: Set<String> = ["hell", "dunkel", "kalt", "warm", "heiss", "stickig"]
     static let germanModals: Set<String> = ["konntest", "kannst", "konnen", "konnten", "wurdest", "wurden", "kann", "konnte"]
     /// German separable verbs: "Schließ bitte die Haustür ab" (first word + last word).
     static let germanSeparable: [String: [String: String]] = [
@@ -227,6 +228,7 @@ enum MatcherLexicon {
         ["when", "you", "get", "a", "moment"], ["when", "you", "get", "a", "minute"], ["when", "you", "have", "a", "moment"],
         ["when", "you", "have", "a", "minute"], ["when", "you", "have", "a", "second"], ["whenever", "you", "can"],
         ["i", "would", "really", "appreciate", "it"], ["i", "would", "appreciate", "it"],
+        ["would", "you", "be", "able", "to"], ["could", "you", "be", "able", "to"], ["are", "you", "able", "to"],
         ["would", "it", "be", "possible", "to"], ["is", "it", "possible", "to"], ["do", "you", "think", "you", "could"],
         ["would", "you", "be", "so", "kind", "as", "to"], ["would", "you", "mind"], ["do", "you", "mind"],
         ["you", "can"], ["you", "could"], ["be", "so", "kind", "as", "to"],

@@ -87,7 +87,10 @@ struct MatcherSentence {
                 word = MatcherLexicon.gerunds[word] ?? word
                 // "put the heat up": the heating, unless "heat" is the verb.
                 if word == "heat" && n > 0 { word = "heating" }
-                if german, let english = n == kept.count - 1 ? MatcherLexicon.germanLast[typed[n]] : nil {
+                // "zu hell", "zu kalt": too, not to.
+                if german, typed[n] == "zu", n + 1 < typed.count, MatcherLexicon.germanConditions.contains(typed[n + 1]) {
+                    word = "too"
+                } else if german, let english = n == kept.count - 1 ? MatcherLexicon.germanLast[typed[n]] : nil {
                     word = english
                 } else if german, let english = MatcherLexicon.german[typed[n]] {
                     word = english

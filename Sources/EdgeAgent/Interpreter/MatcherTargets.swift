@@ -250,7 +250,7 @@ struct MatcherTargets {
 
     static let temperatureWords: Set<String> = ["warm", "cold", "hot", "chilly", "temperature", "degrees"]
     static let presenceWords: Set<String> = [
-        "anyone", "anybody", "someone", "somebody", "occupied", "movement", "moving",
+        "anyone", "anybody", "someone", "somebody", "occupied", "movement", "moving", "motion", "activity",
     ]
     static let presenceSensorWords = ["motion", "presence", "occupancy"]
 

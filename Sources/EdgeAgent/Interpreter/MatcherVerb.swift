@@ -98,7 +98,7 @@ struct MatcherVerb: Equatable {
     static func condition(_ s: inout MatcherSentence) -> MatcherVerb? {
         let w = s.words
         // "I can't see a thing in the garage": as dark as "it's dark".
-        if let see = w.indices.first(where: { $0 > 0 && w[$0] == "see" && w[$0 - 1] == "not" }),
+        if let see = w.indices.first(where: { $0 > 0 && w[$0] == "see" && ["not", "barely", "hardly"].contains(w[$0 - 1]) }),
             see + 1 < w.count, seeNothing.contains(w[see + 1]) || w[(see + 1)...].starts(with: ["a", "thing"]),
             !w.contains(where: commandWords.contains), !w.contains(where: notNowWords.subtracting(["not"]).contains)
         {
@@ -165,7 +165,10 @@ struct MatcherVerb: Equatable {
             return MatcherVerb(kind: states[0])
         }
         // "fire up the coffee maker", "power up the printer": on.
-        if let up = w.firstIndex(of: "up"), up > 0, phrasalOn.contains(w[up - 1]) {
+        // "heat up the towel rail" too, when nothing says how far.
+        if let up = w.firstIndex(of: "up"), up > 0,
+            phrasalOn.contains(w[up - 1]) || (up == 1 && w[0] == "heat" && s.quantities.isEmpty)
+        {
             s.explain(up - 1)
             s.explain(up)
             return MatcherVerb(kind: .turnOn)
@@ -347,7 +350,7 @@ struct MatcherVerb: Equatable {
             // A preposition only in "<device> on the <floor>" or "everything on the <floor>": "turn on the
             // upstairs lights" is the particle.
             let afterDevice = s.deviceStarts.contains { $0 < i }
-                || (i > 0 && ["everything", "all", "anything", "them", "things", "stuff"].contains(w[i - 1]))
+                || (i > 0 && ["everything", "all", "anything", "them", "things", "stuff", "off"].contains(w[i - 1]))
             guard afterDevice, i + 2 < w.count, w[i + 1] == "the" else { return true }
             return !s.floorStarts.contains(i + 2) && w[i + 2] != "floor"
         }
