@@ -428,6 +428,10 @@ final class MatcherTableTests: XCTestCase {
         none("heat up the bedroom to 21"),
         state("any motion in the hall?", ["hall_motion"]),
         act("switch everything off on the ground floor", off(groundFloorSwitchable)),
+        none("Schalte bitte nicht das Licht im Flur an"),
+        act("it's way too warm downstairs, take the heating down two degrees", [
+            "downstairs_thermostat": #"{"current_heating_setpoint":18}"#,
+        ]),
         act("would you be able to set the desk lamp to 4000 kelvin", ["office_desk_lamp": #"{"state":"ON","color_temp":250}"#]),
     ]
 

@@ -98,7 +98,18 @@ public struct Matcher: Sendable {
                 let what = result.reason ?? result.status.rawValue
                 return .unrecognized("in '\(clause.text)': \(what)", confidence: min(result.confidence, 0.5))
             }
-            combined.actions += result.actions
+            // "it's way too warm downstairs, take the heating down two degrees": the reason and the request ask
+            // for the same change; the one that says how much stands.
+            for action in result.actions {
+                if let same = combined.actions.firstIndex(where: {
+                    $0.intent == action.intent && Set($0.devices) == Set(action.devices) && $0.area == action.area
+                        && $0.floor == action.floor && $0.domain == action.domain
+                }) {
+                    if combined.actions[same].value == nil { combined.actions[same] = action }
+                } else {
+                    combined.actions.append(action)
+                }
+            }
             combined.confidence = min(combined.confidence, result.confidence)
         }
         return combined

@@ -105,6 +105,7 @@ enum MatcherLexicon {
         "starten": "start", "starte": "start", "auch": "also", "noch": "also", "aktivieren": "activate", "stoppen": "stop",
         // "Könntest du bitte …", "Kannst du …": a polite question is a request.
         "konntest": "please", "kannst": "please", "du": "please",
+        "nicht": "not", "kein": "no", "keine": "no", "nie": "never",
     ]
     /// German verbs that end a sentence after a modal ("Kannst du das Licht heller machen?"), read as the command.
     static let germanFinal: [String: String] = ["stellen": "set", "machen": "make", "schalten": "switch", "drehen": "turn"]
@@ -124,7 +125,7 @@ enum MatcherLexicon {
         "stell", "auf", "zu", "es", "wie", "alle", "alles", "einschalten", "anschalten", "anmachen", "ausschalten",
         "ausmachen", "offnen", "oeffnen", "aufmachen", "schliessen", "zumachen", "licht", "lichter", "grad", "prozent",
         "rot", "grun", "blau", "gelb", "weiss", "abgeschlossen", "zugesperrt", "geschlossen", "kalter", "heller",
-        "dunkler", "kalt", "dunkel", "auch", "starten", "schliess", "schliesse", "sperr", "sperre", "kannst", "konntest",
+        "dunkler", "kalt", "dunkel", "auch", "starten", "schliess", "schliesse", "sperr", "sperre", "kannst", "konntest", "nicht",
     ]
 
     /// Words that ask for part of a movement ("open the blinds a little", "garage door halfway open"): opening or
