@@ -383,6 +383,7 @@ final class MatcherTableTests: XCTestCase {
         ambiguous("turn on both lamps"),
         // Opening or closing a door that is only a lock.
         act("open the front door lock", ["front_door": #"{"state":"UNLOCK"}"#]),
+        act("close the front door", ["front_door": #"{"state":"LOCK"}"#]),
         ambiguous("open the door"),
         // A step in percent said with "up" and no verb the matcher knows.
         act("knock the desk lamp up ten percent", ["office_desk_lamp": #"{"brightness_step":25}"#]),

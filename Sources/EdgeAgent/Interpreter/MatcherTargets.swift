@@ -172,7 +172,7 @@ struct MatcherTargets {
             actions.insert(Action(d.intent, devices: unique, value: d.value, unit: d.unit, color: d.color), at: 0)
         }
         if actions.isEmpty { return .failure(.unsure("no target")) }
-        return .success(actions.map(opensALock))
+        return .success(actions.map { opensALock($0, lockSaid: s.contains("lock")) })
     }
 
     /// Of `ids`, those in an area named in another part of the sentence: "the fan and the towel warmer in the
@@ -182,9 +182,11 @@ struct MatcherTargets {
         return ids.filter { catalog.device($0).map { named.contains($0.area) } ?? false }
     }
 
-    /// "Open the front door lock": opening or closing a door that is only a lock unlocks or locks it.
-    func opensALock(_ action: Action) -> Action {
-        guard action.intent == .openCover || action.intent == .closeCover, !action.devices.isEmpty,
+    /// "Close the front door": closing a door that is only a lock locks it. Opening unlocks it only when the lock
+    /// itself is named ("open the front door lock"): unlocking is the risky direction, and "open the front door"
+    /// may ask for more than a lock can do.
+    func opensALock(_ action: Action, lockSaid: Bool) -> Action {
+        guard action.intent == .closeCover || (action.intent == .openCover && lockSaid), !action.devices.isEmpty,
             action.devices.allSatisfy({ id in
                 catalog.device(id).map { $0.has(.lock) && !$0.has(.openClose) && !$0.has(.position) } ?? false
             })
