@@ -219,17 +219,15 @@ public struct Matcher: Sendable {
             if i > 0 && ["a", "an"].contains(s.words[i - 1]) { return false }
             return !(word == "off" && i + 1 < s.words.count && s.words[i + 1] == "to")
         }
-        // "thanks a lot", "cheers": nothing but courtesy.
-        if s.segments.allSatisfy(\.isEmpty), s.quantities.isEmpty, !s.words.isEmpty,
-            s.words.allSatisfy({ MatcherLexicon.ignorable.contains($0) || MatcherLexicon.determiners.contains($0) || $0 == "much" })
-        {
-            return true
-        }
         guard s.segments.allSatisfy(\.isEmpty), s.quantities.isEmpty, commandWords.isEmpty
         else { return false }
         guard let first = s.words.first else { return true }
+        // "thanks a lot": nothing but courtesy.
+        let courtesyOnly = s.words.allSatisfy {
+            MatcherLexicon.ignorable.contains($0) || MatcherLexicon.determiners.contains($0) || $0 == "much"
+        }
         return !MatcherLexicon.determiners.contains(first) || s.words.contains(where: MatcherLexicon.clauseMarkers.contains)
-            || saysIs(s.text)
+            || saysIs(s.text) || courtesyOnly
     }
 
     /// "the baby's finally asleep": a word of the part followed by "'s" that is "is" (a part with a verb is a

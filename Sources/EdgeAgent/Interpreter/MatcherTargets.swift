@@ -46,27 +46,23 @@ struct MatcherTargets {
                     guard case .devices(var ids) = mention.kind else { continue }
                     let name = mention.words.joined(separator: " ")
                     if !places.isEmpty {
-                        let here = Set(devices(in: places).map(\.id))
+                        let there = devices(in: places)
+                        let here = Set(there.map(\.id))
                         var inPlace = ids.filter(here.contains)
+                        let named = there.filter { index.device($0.id, contains: mention.words) }.map(\.id)
+                        let kindNoun = mention.words.count == 1 ? MatcherLexicon.domainNouns[mention.words[0]] : nil
                         // "the blinds on the ground floor", "both heaters upstairs": an alias that is only a
                         // device noun, said in the plural, names every such device there.
-                        if mention.plural || s.hasAll, mention.words.count == 1,
-                            MatcherLexicon.domainNouns[mention.words[0]] != nil
-                        {
-                            let named = devices(in: places).filter { index.device($0.id, contains: mention.words) }
-                            if named.count > 1 { inPlace = named.map(\.id) }
+                        if mention.plural || s.hasAll, kindNoun != nil {
+                            if named.count > 1 { inPlace = named }
                             picked += inPlace
                             if !inPlace.isEmpty { continue }
                         }
-                        if inPlace.isEmpty {
-                            inPlace = devices(in: places).filter { index.device($0.id, contains: mention.words) }.map(\.id)
-                        }
+                        if inPlace.isEmpty { inPlace = named }
                         // "die Heizung im Schlafzimmer": a device noun another device goes by names the one
                         // device of that kind there.
-                        if inPlace.isEmpty, mention.words.count == 1,
-                            let domain = MatcherLexicon.domainNouns[mention.words[0]]
-                        {
-                            let ofKind = devices(in: places).filter { $0.type == domain }.map(\.id)
+                        if inPlace.isEmpty, let kindNoun {
+                            let ofKind = there.filter { $0.type == kindNoun }.map(\.id)
                             if ofKind.count == 1 { inPlace = ofKind }
                         }
                         guard !inPlace.isEmpty else {
